@@ -21,7 +21,9 @@ def shared_data_dir() -> Path:
 def shared_data() -> Path:
     path = shared_data_dir()
     if not path.is_dir():
-        pytest.fail(f"reference data not found at {path}; it must sit at ../shared/data beside the repository")
+        pytest.fail(
+            f"reference data not found at {path}; it must sit at ../shared/data beside the repository"
+        )
     return path
 
 

@@ -10,9 +10,28 @@ def test_lake_schemas_carry_the_documented_columns() -> None:
     assert POSITION_SCHEMA.field("ts").type == pa.timestamp("us", tz="UTC")
     for name in ("lat", "lon", "sog_kn", "cog_deg", "heading_deg"):
         assert POSITION_SCHEMA.field(name).type == pa.float64()
-    for name in ("imo", "name", "callsign", "ship_type", "length_m", "beam_m", "draught_m", "destination", "eta"):
+    for name in (
+        "imo",
+        "name",
+        "callsign",
+        "ship_type",
+        "length_m",
+        "beam_m",
+        "draught_m",
+        "destination",
+        "eta",
+    ):
         assert name in STATIC_SCHEMA.names
-    for name in ("event_id", "kind", "other_mmsi", "start_ts", "end_ts", "detector_version", "params", "evidence"):
+    for name in (
+        "event_id",
+        "kind",
+        "other_mmsi",
+        "start_ts",
+        "end_ts",
+        "detector_version",
+        "params",
+        "evidence",
+    ):
         assert name in EVENT_SCHEMA.names
 
 
