@@ -25,6 +25,11 @@ def _register_all() -> None:
         module.register(app)
 
 
+@app.callback()
+def _root() -> None:
+    """Open, evidence-backed tracking of sanctioned maritime trade with Venezuela."""
+
+
 @app.command()
 def version() -> None:
     """Print the shadowfleet version."""
