@@ -8,6 +8,8 @@ Tables:
   `shadowfleet.lake.ingest`), with the counts it produced and its rejects by reason (JSON).
 - `files`: one row per visible data file: path relative to the lake, dataset (`positions`/`static`),
   day, rows, bytes, min/max `ts` and `mmsi`, and the chunk that wrote it (NULL for a compacted file).
+- `inputs`: whole inputs known to be complete (CSV files, keyed by content hash and options), so a
+  re-run skips them after hashing alone.
 - `meta`: layout version.
 """
 
@@ -53,6 +55,12 @@ CREATE TABLE IF NOT EXISTS files (
     max_mmsi INTEGER,
     chunk_key TEXT,
     created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inputs (
+    input_key TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    chunks INTEGER NOT NULL,
+    completed_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_dataset_day ON files (dataset, day);
 """
@@ -143,6 +151,16 @@ class Manifest:
                 ),
             )
             self._insert_files(files, now)
+
+    def has_input(self, input_key: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM inputs WHERE input_key = ?", (input_key,)).fetchone()
+        return row is not None
+
+    def record_input(self, input_key: str, source: str, chunks: int) -> None:
+        with self._transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO inputs VALUES (?,?,?,?)", (input_key, source, chunks, _now())
+            )
 
     def replace_files(self, old_paths: Iterable[str], new_files: Sequence[FileEntry]) -> None:
         """Swap files in one transaction (compaction): the old ones vanish as the new ones appear."""
