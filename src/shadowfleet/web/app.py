@@ -10,9 +10,11 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from shadowfleet import __version__
+from shadowfleet.registry.service import Registry
 from shadowfleet.web import assets
 from shadowfleet.web.data import SiteData
 from shadowfleet.web.errors import CatchAllErrors, install_error_handlers
+from shadowfleet.web.registry_view import RegistryView
 from shadowfleet.web.security import RateLimiter, SecurityHeaders, content_security_policy, csrf_token
 from shadowfleet.web.settings import Settings
 
@@ -32,7 +34,7 @@ def _templates(settings: Settings) -> Jinja2Templates:
     return templates
 
 
-def create_app(settings: Settings, registry: object | None = None) -> FastAPI:
+def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
     """Build the app. `settings.checked()` refuses default secrets outside demo mode."""
     settings = settings.checked()
     app = FastAPI(
@@ -49,7 +51,10 @@ def create_app(settings: Settings, registry: object | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.data = SiteData(settings.lake_path)
+    if registry is None and settings.db_url:
+        registry = Registry(settings.db_url)
     app.state.registry = registry
+    app.state.registry_view = RegistryView(registry) if registry is not None else None
     app.state.templates = _templates(settings)
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_min, 60.0)
     app.state.corrections_limiter = RateLimiter(settings.corrections_per_hour, 3600.0)
@@ -57,12 +62,18 @@ def create_app(settings: Settings, registry: object | None = None) -> FastAPI:
     install_error_handlers(app)
 
     from shadowfleet.web.api import feeds as feed_routes
+    from shadowfleet.web.api import registry_api
     from shadowfleet.web.api import tracks as track_routes
+    from shadowfleet.web.pages import editor as editor_pages
     from shadowfleet.web.pages import public as public_pages
+    from shadowfleet.web.pages import registry_pages
 
     app.include_router(track_routes.router)
+    app.include_router(registry_api.router)
     app.include_router(feed_routes.router)
     app.include_router(public_pages.router)
+    app.include_router(registry_pages.router)
+    app.include_router(editor_pages.router)
 
     app.mount("/static/site", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="site-static")
     assets.mount_vendor(app, settings)

@@ -95,6 +95,27 @@ def install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         return error_response(request, exc.status_code, message, headers=getattr(exc, "headers", None))
 
+    from shadowfleet.registry.queries import NotFound
+    from shadowfleet.registry.service import ConflictError, WorkflowError
+    from shadowfleet.registry.users import AuthenticationError, PermissionDenied
+    from shadowfleet.registry.validation import RegistryValidationError
+
+    registry_statuses: list[tuple[type[Exception], int]] = [
+        (NotFound, 404),
+        (RegistryValidationError, 422),
+        (ConflictError, 409),
+        (WorkflowError, 409),
+        (PermissionDenied, 403),
+        (AuthenticationError, 401),
+    ]
+    for exc_type, status in registry_statuses:
+
+        async def _registry(request: Request, exc: Exception, status: int = status) -> Response:
+            message = str(exc.args[0]) if exc.args else str(exc)
+            return error_response(request, status, message or exc.__class__.__name__)
+
+        app.add_exception_handler(exc_type, _registry)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         details = _clean_validation(list(exc.errors()))

@@ -86,14 +86,18 @@ def list_events(
     return [public_event(e) for e in items], total
 
 
-def dossier(data: SiteData, mmsi: int) -> dict[str, Any] | None:
+def dossier(data: SiteData, mmsi: int, registry_view: Any = None) -> dict[str, Any] | None:
     vessel = data.vessel(mmsi)
     if vessel is None:
         return None
     events, n_events = list_events(data, EventFilter(mmsi=mmsi), 200, 0)
     voyages, _ = data.voyages(mmsi, None, None, 200, 0)
     summary = summarize(vessel)
+    extras: dict[str, Any] = {"registry_ids": [], "registry_history": [], "sanctions": [], "links": []}
+    if registry_view is not None:
+        extras = registry_view.vessel_extras(summary["imo"], summary["mmsi"])
     return {
+        **extras,
         "vessel": summary,
         "identity_history": data.static_history(mmsi),
         "events": events,

@@ -85,8 +85,8 @@ def vessels(
 
 
 @router.get("/vessels/{mmsi}", response_model=Dossier, summary="A vessel's dossier")
-def vessel_dossier(mmsi: int, data: SiteData = Depends(site_data)) -> Response:
-    found = dossier(data, mmsi)
+def vessel_dossier(request: Request, mmsi: int, data: SiteData = Depends(site_data)) -> Response:
+    found = dossier(data, mmsi, request.app.state.registry_view)
     if found is None:
         raise HTTPException(404, f"no vessel with MMSI {mmsi}")
     return JSONResponse(found)

@@ -63,7 +63,7 @@ def vessel_list(
 
 @router.get("/vessels/{mmsi}", response_class=HTMLResponse)
 def vessel_page(request: Request, mmsi: int) -> Response:
-    found = dossier(_data(request), mmsi)
+    found = dossier(_data(request), mmsi, request.app.state.registry_view)
     if found is None:
         raise HTTPException(404, f"no vessel with MMSI {mmsi}")
     port_calls = [e for e in found["events"] if e["kind"] in ("port_call", "dark_port_call")]
