@@ -123,7 +123,7 @@ class LakeQueries:
                    coalesce(p.simulated, false) OR coalesce(s.simulated_static, false) AS simulated
             FROM p FULL OUTER JOIN s ON p.mmsi = s.mmsi
             ORDER BY mmsi"""
-        return self._cursor().execute(sql).fetch_arrow_table()
+        return self._cursor().execute(sql).to_arrow_table()
 
     def track(self, mmsi: int, start: dt.datetime | None, end: dt.datetime | None) -> pa.Table:
         """Positions of one vessel in [start, end), time-ordered."""
@@ -144,7 +144,7 @@ class LakeQueries:
             f"SELECT ts, lat, lon, sog_kn, cog_deg, heading_deg, nav_status, source, simulated "
             f"FROM {pos} WHERE {' AND '.join(where)} ORDER BY ts"
         )
-        return self._cursor().execute(sql, args).fetch_arrow_table()
+        return self._cursor().execute(sql, args).to_arrow_table()
 
     def static_history(self, mmsi: int) -> pa.Table:
         """Static reports of one vessel collapsed to changes: a row whenever identity or draught changes."""
@@ -159,7 +159,7 @@ class LakeQueries:
             WHERE prev IS NULL
                OR prev != struct_pack(imo, name, callsign, ship_type, draught_m, destination)
             ORDER BY ts"""
-        return self._cursor().execute(sql, [int(mmsi)]).fetch_arrow_table()
+        return self._cursor().execute(sql, [int(mmsi)]).to_arrow_table()
 
     # -- events and voyages ---------------------------------------------------------------------
     def events(self, flt: EventFilter, limit: int, offset: int) -> tuple[pa.Table, int]:
@@ -199,16 +199,14 @@ class LakeQueries:
         table = cur.execute(
             f"SELECT * FROM {ev} e {clause} ORDER BY start_ts DESC, event_id LIMIT ? OFFSET ?",
             [*args, int(limit), int(offset)],
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         return table, int(total)
 
     def event(self, event_id: str) -> pa.Table:
         ev = self._source("events", EVENT_SCHEMA)
         if not ev:
             return EVENT_SCHEMA.empty_table()
-        return (
-            self._cursor().execute(f"SELECT * FROM {ev} WHERE event_id = ?", [event_id]).fetch_arrow_table()
-        )
+        return self._cursor().execute(f"SELECT * FROM {ev} WHERE event_id = ?", [event_id]).to_arrow_table()
 
     def event_counts(self) -> dict[str, int]:
         ev = self._source("events", EVENT_SCHEMA)
@@ -249,5 +247,5 @@ class LakeQueries:
         order = "start_ts DESC" if "start_ts" in columns else "mmsi"
         table = cur.execute(
             f"SELECT * FROM {vo} {clause} ORDER BY {order} LIMIT ? OFFSET ?", [*args, int(limit), int(offset)]
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         return table, int(total)
