@@ -124,16 +124,24 @@ def merge_window(old: pa.Table | None, new: pa.Table, start_us: int, end_us: int
     return pa.concat_tables([kept, fresh], promote_options="permissive")
 
 
+def _canonical(table: pa.Table, columns: list[str], id_col: str) -> pa.Table:
+    """Columns in a fixed order, rows by id, NaN made comparable (NaN != NaN would make every run "new")."""
+    t = table.select(columns).sort_by(id_col).combine_chunks()
+    cols = []
+    for c in t.columns:
+        if pa.types.is_floating(c.type):
+            c = pc.if_else(pc.is_nan(c), pa.scalar(-1.0e308, c.type), c)
+        cols.append(c)
+    return pa.table(cols, names=columns)
+
+
 def _same(a: pa.Table | None, b: pa.Table, id_col: str) -> bool:
     if a is None:
         return b.num_rows == 0
-    if a.num_rows != b.num_rows:
+    if a.num_rows != b.num_rows or set(a.column_names) != set(b.column_names):
         return False
-    return sorted(a.column(id_col).to_pylist()) == sorted(b.column(id_col).to_pylist()) and a.sort_by(
-        id_col
-    ).select([c for c in b.column_names if c in a.column_names]).equals(
-        b.sort_by(id_col).select([c for c in b.column_names if c in a.column_names])
-    )
+    cols = sorted(b.column_names)
+    return _canonical(a, cols, id_col).equals(_canonical(b, cols, id_col))
 
 
 def run_incremental(
@@ -145,7 +153,7 @@ def run_incremental(
         prints = _fingerprints(lake)
         state = {} if full else _load_state(root)
         changed = sorted(d for d, fp in prints.items() if state.get(d) != fp)
-        old_events = None if full else read_events(root)
+        old_events = read_events(root)
         before = 0 if old_events is None else old_events.num_rows
         if not changed:
             return IncrementalReport([], [], 0, before, before, 0, False)
@@ -153,7 +161,7 @@ def run_incremental(
         core_start = _day_us(changed[0])
         core_end = _day_us(changed[-1]) + US_PER_DAY
         load_start = core_start - margin_days * US_PER_DAY
-        if old_events is not None and old_events.num_rows:
+        if old_events is not None and old_events.num_rows and not full:
             # an event still open at the window's start is recomputed whole: start loading where it began
             s = old_events.column("start_ts").cast(pa.int64()).to_numpy(zero_copy_only=False)
             e = old_events.column("end_ts").cast(pa.int64()).to_numpy(zero_copy_only=False)
@@ -165,14 +173,14 @@ def run_incremental(
         positions = lake.positions_for_days(days)
         statics = lake.statics_for_days(days)
     events, voyages = detect(positions, statics)
-    merged = merge_window(old_events, events, core_start, core_end, "event_id")
+    merged = events if full else merge_window(old_events, events, core_start, core_end, "event_id")
     replaced = 0 if old_events is None else int(np.sum(_overlaps(old_events, core_start, core_end)))
     written = not _same(old_events, merged, "event_id")
     if written:
         write_events(root, merged)
     if voyages.num_rows and "voyage_id" in voyages.column_names:
-        old_v = None if full else read_voyages(root)
-        merged_v = merge_window(old_v, voyages, core_start, core_end, "voyage_id")
+        old_v = read_voyages(root)
+        merged_v = voyages if full else merge_window(old_v, voyages, core_start, core_end, "voyage_id")
         if not _same(old_v, merged_v, "voyage_id"):
             write_voyages(root, merged_v)
     write_bytes_atomic(json.dumps({"days": prints}, indent=1, sort_keys=True).encode(), root / STATE_FILE)
