@@ -58,10 +58,36 @@ ENTITY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 URL = re.compile(r"^https?://[^\s/]+\.[^\s/]+\S*$")
 MAX_QUOTE_CHARS = 300
+# A quote may join verbatim fragments with " […] " (e.g. across a page break in the source layout);
+# each fragment must be long enough to be checkable and follow the previous one closely, in order.
+ELLIPSIS = "[…]"
+MIN_FRAGMENT_CHARS = 20
+MAX_FRAGMENT_GAP_CHARS = 3000
 
 
 def normalise_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def quote_in_reference(quote: str, reference: str) -> bool:
+    """True when `quote` occurs verbatim (whitespace collapsed) in the normalised `reference`."""
+    fragments = [normalise_space(part) for part in quote.split(ELLIPSIS)]
+    if len(fragments) == 1:
+        return fragments[0] in reference
+    if any(len(fragment) < MIN_FRAGMENT_CHARS for fragment in fragments):
+        return False
+    start = reference.find(fragments[0])
+    while start != -1:
+        end = start + len(fragments[0])
+        for fragment in fragments[1:]:
+            found = reference.find(fragment, end, end + MAX_FRAGMENT_GAP_CHARS + len(fragment))
+            if found == -1:
+                break
+            end = found + len(fragment)
+        else:
+            return True
+        start = reference.find(fragments[0], start + 1)
+    return False
 
 
 def parse_partial_date(value: Any) -> tuple[int, int, int] | None:
@@ -228,7 +254,7 @@ def _statement_errors(
         yield f"{pwhere}={value!r}: no quote"
     elif len(quote) > MAX_QUOTE_CHARS:
         yield f"{pwhere}={value!r}: quote longer than {MAX_QUOTE_CHARS} characters"
-    elif normalise_space(quote) not in reference:
+    elif not quote_in_reference(quote, reference):
         yield f"{pwhere}={value!r}: quote not found verbatim in the reference texts: {quote[:80]!r}"
     bounds = []
     for key in ("start_date", "end_date"):

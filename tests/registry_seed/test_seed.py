@@ -85,6 +85,17 @@ def _fault_injectors() -> dict[str, Any]:
         statement["quote"] = statement["quote"].replace("a", "the", 1)
         return "quote not found verbatim"
 
+    def reordered_fragments(docs: dict[str, Any]) -> str:
+        statement = _first_statement(docs, "Support", "summary")
+        words = statement["quote"].split()
+        half = len(words) // 2
+        statement["quote"] = " ".join(words[half:]) + " […] " + " ".join(words[:half])
+        return "quote not found verbatim"
+
+    def short_fragments(docs: dict[str, Any]) -> str:
+        _first_statement(docs, "Support", "summary")["quote"] = "Russia […] sold […] Iran […] submarines"
+        return "quote not found verbatim"
+
     def unsourced(docs: dict[str, Any]) -> str:
         _first_statement(docs, "Person", "name")["sources"] = []
         return "no source"
@@ -127,6 +138,8 @@ def _fault_injectors() -> dict[str, Any]:
         for fn in (
             invented_quote,
             reworded_quote,
+            reordered_fragments,
+            short_fragments,
             unsourced,
             unknown_source,
             non_http_url,
