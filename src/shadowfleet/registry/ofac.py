@@ -345,7 +345,9 @@ def import_entries(
         target = by_name.get(_name_key(name))
         if target is not None:
             return f"ofac-{target.ent_num}"
-        return w.entity(f"ofac-named-{_slug(name)}", "LegalEntity", name)
+        stub = w.entity(f"ofac-named-{_slug(name)}", "LegalEntity", name)
+        w.claim(stub, "name", name)  # named in the list (owner column) without an entry of its own
+        return stub
 
     for num in sorted(wanted):
         e = by_num[num]

@@ -203,8 +203,11 @@ def vessel_dossier(session: Session, vessel_id: str) -> VesselDossier:
     if vessel.schema_name != "Vessel":
         raise NotFound(f"{vessel_id!r} is not a vessel")
     entity = session.get(Entity, vessel_id)
-    assert entity is not None
-    stmts = [] if entity.status == "retracted" else statements_of(session, [vessel_id])[vessel_id]
+    stmts = (
+        []
+        if entity is None or entity.status == "retracted"
+        else statements_of(session, [vessel_id])[vessel_id]
+    )
     by_id = {(s.prop, s.value, s.start_date, s.end_date): s for s in vessel.statements}
     history: dict[str, list[StatementPublic]] = {}
     for s in sorted(stmts, key=_order):

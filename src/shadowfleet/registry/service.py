@@ -10,13 +10,15 @@ Every method runs in its own transaction: it either completes or leaves the data
 """
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from shadowfleet.registry import queries, users
+from shadowfleet.registry import matching, queries, users
 from shadowfleet.registry.db import DEFAULT_DB_URL, Database, is_initialised, upgrade
+from shadowfleet.registry.matching import MatchResult
 from shadowfleet.registry.models import (
     ClaimIn,
     CorrectionCreate,
@@ -282,6 +284,16 @@ class Registry:
                         )
                     )
             return out[offset : offset + limit]
+
+    def match_identities(self, rows: Any, queue: bool = True) -> list[MatchResult]:
+        """Match AIS identity rows (dicts or an Arrow table) to published vessels; uncertain
+        matches go to the review queue when `queue`."""
+        row_list = rows.to_pylist() if hasattr(rows, "to_pylist") else list(rows)
+        with self.db.session("matcher") as session:
+            results = matching.VesselIndex.from_session(session).match(row_list)
+            if queue:
+                matching.queue_uncertain(session, results, row_list)
+            return results
 
     # corrections, right of reply, review queues ---------------------------------------------------
     def submit_correction(self, data: CorrectionCreate) -> CorrectionPublic:
