@@ -44,7 +44,7 @@ def test_dossier_joins_lake_and_registry(client: TestClient) -> None:
     d = client.get("/api/v1/vessels/775000001").json()
     assert d["simulated"] is True and d["vessel"]["simulated"] is True
     assert d["vessel"]["draught_m"] == 15.2
-    assert [e["kind"] for e in d["events"]] == ["encounter"]
+    assert [e["kind"] for e in d["events"]] == ["encounter", "port_call"]
     assert d["events"][0]["title"].startswith("Apparent")
     assert d["registry_ids"] == ["test-vessel-registry"]
     assert d["sanctions"][0]["programs"] == ["VENEZUELA-EO13850"]
@@ -88,7 +88,7 @@ def test_latest_positions_bbox_and_simulated(client: TestClient) -> None:
 
 
 def test_events_filters(client: TestClient) -> None:
-    assert client.get("/api/v1/events").json()["total"] == 2
+    assert client.get("/api/v1/events").json()["total"] == 3
     enc = client.get("/api/v1/events", params={"kind": "encounter"}).json()
     assert [e["other_mmsi"] for e in enc["items"]] == [775000002]
     assert enc["items"][0]["params"] == {"max_distance_m": 500.0, "min_duration_h": 2.0}
@@ -96,7 +96,8 @@ def test_events_filters(client: TestClient) -> None:
     assert (
         client.get("/api/v1/events", params={"bbox": "-81,26,-79,28"}).json()["items"][0]["kind"] == "ais_gap"
     )
-    assert client.get("/api/v1/events", params={"venezuela": "true"}).json()["total"] == 1
+    venezuela = client.get("/api/v1/events", params={"venezuela": "true"}).json()["items"]
+    assert sorted(e["kind"] for e in venezuela) == ["encounter", "port_call"]
     assert client.get("/api/v1/events", params={"start": "2024-03-03T00:00:00Z"}).json()["total"] == 0
     one = enc["items"][0]
     assert client.get(f"/api/v1/events/{one['event_id']}").json()["detector_version"] == "encounter-fixture"
@@ -105,7 +106,7 @@ def test_events_filters(client: TestClient) -> None:
 def test_exports_csv_geojson_ftm(client: TestClient) -> None:
     text = client.get("/api/v1/events", params={"format": "csv"}).text
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert {r["kind"] for r in rows} == {"encounter", "ais_gap"}
+    assert {r["kind"] for r in rows} == {"encounter", "ais_gap", "port_call"}
     assert {r["simulated"] for r in rows} == {"True", "False"}
     geo = client.get("/api/v1/events", params={"format": "geojson"}).json()
     assert geo["type"] == "FeatureCollection" and geo["features"][0]["geometry"]["type"] == "Point"
@@ -131,7 +132,7 @@ def test_atom_feeds(client: TestClient) -> None:
     summary = area.find("a:entry/a:summary", ns)
     assert summary is not None and "MMSI 366000003" in (summary.text or "")
     watch = ET.fromstring(client.get("/feeds/watchlist.atom").content)
-    assert len(watch.findall("a:entry", ns)) == 1
+    assert len(watch.findall("a:entry", ns)) == 2  # the encounter and the port call of the watched vessel
 
 
 def test_registry_api(client: TestClient) -> None:
