@@ -120,7 +120,19 @@ def build_lake(root: Path, n_positions: int = 600, step_s: int = 600) -> Path:
         lat=np.array([10.5]),
         lon=np.array([-64.2]),
         confidence=np.array([0.8]),
-        evidence=[json.dumps({"median_distance_m": 120.0, "n_points": 30})],
+        evidence=[
+            json.dumps(
+                {
+                    "vessel": [
+                        [f"2024-03-01T{10 + h:02d}:00:00Z", 10.5, -64.2 + h * 0.001] for h in range(6)
+                    ],
+                    "other": [
+                        [f"2024-03-01T{10 + h:02d}:00:00Z", 10.501, -64.2 + h * 0.001] for h in range(6)
+                    ],
+                    "median_distance_m": 120.0,
+                }
+            )
+        ],
         params=FixtureParams(),
         detector_version="encounter-fixture",
         simulated=np.array([True]),
