@@ -180,3 +180,24 @@ def test_rules_reject_injected_fault(
     expected = _fault_injectors()[fault](broken)
     errors = validate_seed(broken, reference_text)
     assert any(expected in error for error in errors), errors
+
+
+def test_followthemoney_keeps_every_value(documents: dict[str, dict[str, Any]]) -> None:
+    """Values of FollowTheMoney schemas survive its cleaning, so an FtM export loses nothing."""
+    from followthemoney import model
+
+    lost = []
+    for entity in _entities(documents):
+        if entity["schema"] in ("Support", "Country"):
+            continue
+        proxy = model.make_entity(entity["schema"])
+        proxy.id = entity["id"]
+        for prop, statements in entity["properties"].items():
+            if proxy.schema.get(prop) is None:
+                continue
+            for statement in statements:
+                proxy.add(prop, statement["value"], quiet=True)
+                kept = {value.lower() for value in proxy.get(prop)}
+                if statement["value"].lower() not in kept:
+                    lost.append(f"{entity['id']}.{prop}={statement['value']!r}")
+    assert lost == []
