@@ -123,3 +123,39 @@ def nan_to_null(table: pa.Table, columns: Iterable[str] = ("lat", "lon")) -> pa.
             index, table.schema.field(index), pa.array(values, pa.float64(), mask=np.isnan(values))
         )
     return table
+
+
+def asof_index(
+    data_mmsi: np.ndarray,
+    data_ts: np.ndarray,
+    query_mmsi: np.ndarray,
+    query_ts: np.ndarray,
+    direction: str = "backward",
+) -> np.ndarray:
+    """For each query, the row of the same vessel with the latest ts <= query ts ("backward") or the
+    earliest ts >= query ts ("forward"); -1 where there is none. Data must be sorted by (mmsi, ts)."""
+    n, m = len(data_mmsi), len(query_mmsi)
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    if n == 0:
+        return np.full(m, -1, dtype=np.int64)
+    all_mmsi = np.concatenate([data_mmsi, query_mmsi]).astype(np.int64)
+    all_ts = np.concatenate([data_ts, query_ts]).astype(np.int64)
+    is_query = np.concatenate([np.zeros(n, np.int8), np.ones(m, np.int8)])
+    if direction == "backward":
+        order = np.lexsort((is_query, all_ts, all_mmsi))  # data before queries at equal ts
+        candidate = np.where(order < n, order, -1)
+        found = np.maximum.accumulate(candidate)
+    elif direction == "forward":
+        order = np.lexsort((-is_query, all_ts, all_mmsi))  # queries before data at equal ts
+        candidate = np.where(order < n, order, np.iinfo(np.int64).max)
+        found = np.minimum.accumulate(candidate[::-1])[::-1]
+        found = np.where(found == np.iinfo(np.int64).max, -1, found)
+    else:
+        raise ValueError(f"direction must be 'backward' or 'forward', not {direction!r}")
+    queries = order >= n
+    result = np.full(m, -1, dtype=np.int64)
+    result[order[queries] - n] = found[queries]
+    hit = result >= 0
+    hit[hit] = data_mmsi[result[hit]] == query_mmsi[hit]
+    return np.where(hit, result, -1)
