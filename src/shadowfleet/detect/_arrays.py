@@ -32,11 +32,11 @@ def ts_us(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 def floats(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """A numeric column as float64 with NaN for nulls."""
-    return np.asarray(pc.fill_null(column.cast(pa.float64()), np.nan), dtype=np.float64)
+    return pc.fill_null(column.cast(pa.float64()), np.nan).to_numpy().astype(np.float64, copy=True)
 
 
 def ints(column: pa.ChunkedArray | pa.Array, null: int = -1) -> np.ndarray:
-    return np.asarray(pc.fill_null(column.cast(pa.int64()), null), dtype=np.int64)
+    return pc.fill_null(column.cast(pa.int64()), null).to_numpy().astype(np.int64, copy=True)
 
 
 def bools(table: pa.Table, name: str, default: bool = False) -> np.ndarray:
