@@ -1,0 +1,43 @@
+"""The AIS 6-bit payload armour: characters to bit values, bit fields, 6-bit text."""
+
+import numpy as np
+
+# Payload character -> 6-bit value, -1 for a character that is not part of the armour alphabet
+# ('0'..'W' carry 0..39, '`'..'w' carry 40..63).
+ARMOUR_VALUE = np.full(256, -1, dtype=np.int16)
+for _c in range(48, 88):
+    ARMOUR_VALUE[_c] = _c - 48
+for _c in range(96, 120):
+    ARMOUR_VALUE[_c] = _c - 56
+
+_BITS6 = {c: format(int(ARMOUR_VALUE[c]), "06b") for c in range(256) if ARMOUR_VALUE[c] >= 0}
+
+# 6-bit value -> text character: 0..31 are '@'..'_', 32..63 are ' '..'?'.
+SIXBIT_CHARS = "".join(chr(v + 64) if v < 32 else chr(v) for v in range(64))
+
+# Value -> armour character, used by the encoder.
+ARMOUR_CHARS = bytes(c for c in range(256) if ARMOUR_VALUE[c] >= 0)
+
+
+def payload_is_valid(payload: bytes) -> bool:
+    return bool(payload) and all(c in _BITS6 for c in payload)
+
+
+def payload_to_int(payload: bytes, fill_bits: int) -> tuple[int, int]:
+    """The payload as one unsigned integer (first bit most significant) and its bit count."""
+    nbits = 6 * len(payload) - fill_bits
+    value = int("".join([_BITS6[c] for c in payload]), 2) >> fill_bits
+    return value, nbits
+
+
+def sixbit_text(value: int, nchars: int) -> str:
+    """Decode `nchars` 6-bit characters packed in `value` (first character most significant).
+
+    The text ends at the first '@' (the padding character); trailing spaces are stripped.
+    """
+    chars = [SIXBIT_CHARS[(value >> (6 * (nchars - 1 - i))) & 63] for i in range(nchars)]
+    text = "".join(chars)
+    at = text.find("@")
+    if at >= 0:
+        text = text[:at]
+    return text.rstrip(" ")
