@@ -143,12 +143,7 @@ class NmeaDecoder:
         self._count("lines", n)
         fast = FastColumns.empty(n)
         if self.fast_path and n:
-            allow_before = None
-            if self._gatehouse is not None:
-                allow_before = 0
-            else:
-                allow_before = _first_gatehouse_line(lines)
-            fast = decode_fast(lines, allow_before=allow_before)
+            fast = decode_fast(lines, gatehouse_pending=self._gatehouse is not None)
         general = np.flatnonzero(~fast.handled) if fast.handled.size else np.arange(n)
         for i in general.tolist():
             self._general_line(lines[i], first_line_no + i, i)
@@ -369,11 +364,13 @@ class NmeaDecoder:
         return DecodeResult(positions, statics, rejects, counts)
 
 
-def _first_gatehouse_line(lines: Sequence[bytes]) -> int | None:
-    for i, line in enumerate(lines):
-        if b"$PGHP" in line:
-            return i
-    return None
+def repeat_string(value: str, n: int) -> pa.Array:
+    """A string array holding `value` n times, built from buffers (no Python objects per row)."""
+    data = value.encode()
+    offsets = np.arange(n + 1, dtype=np.int64) * len(data)
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data * n)).cast(
+        pa.string()
+    )
 
 
 def _rows_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -405,9 +402,9 @@ def _positions_table(
             "nav_status": pa.array(fast.nav_status, mask=~nav_valid, type=pa.int8()),
             "accuracy": pa.array(fast.accuracy, type=pa.bool_()),
             "msg_type": pa.array(fast.msg_type, type=pa.int8()),
-            "ts_origin": pa.array(np.full(n_fast, "clock", dtype=object), type=pa.string()),
+            "ts_origin": repeat_string("clock", n_fast),
             "receiver": pa.nulls(n_fast, type=pa.string()),
-            "source": pa.array(np.full(n_fast, decoder.source, dtype=object), type=pa.string()),
+            "source": repeat_string(decoder.source, n_fast),
             "simulated": pa.array(np.full(n_fast, decoder.simulated), type=pa.bool_()),
         },
         schema=POSITION_SCHEMA,
