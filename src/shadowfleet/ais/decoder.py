@@ -254,6 +254,7 @@ class NmeaDecoder:
         self._gatehouse = None
 
     def _fragment(self, s: nmea.Sentence, stamp: _Stamp, line_no: int, line: bytes, batch_idx: int) -> None:
+        self._expire(line_no, stamp.ts_us)
         key = (stamp.receiver, s.seq_id, s.channel, s.total)
         pending = self._pending.get(key)
         if pending is not None and (s.number in pending.parts or pending.total != s.total):
@@ -279,8 +280,6 @@ class NmeaDecoder:
             payload = b"".join(p[0] for p in ordered)
             fill = ordered[-1][1]
             self._message(payload, fill, pending.stamp, [(p[2], p[3]) for p in ordered], batch_idx)
-        else:
-            self._expire(line_no, stamp.ts_us)
 
     def _may_start_late(self, s: nmea.Sentence) -> bool:
         # A later fragment arriving before the first one (late first fragment) still opens a message.
