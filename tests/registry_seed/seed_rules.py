@@ -16,6 +16,14 @@ EXTENSION_SCHEMAS: dict[str, frozenset[str]] = {
     "Country": frozenset({"name", "country", "summary"}),
 }
 EXTENSION_DATE_PROPS = frozenset({"date", "startDate", "endDate"})
+# Properties we add to FollowTheMoney schemas: how sure the sources make a personnel claim.
+EXTRA_PROPS: dict[str, frozenset[str]] = {"Occupancy": frozenset({"confidence"})}
+CONFIDENCE_LEVELS = frozenset({"reported", "confirmed"})
+# Properties that hold exactly one value (the site shows one).
+SINGLE_VALUED: dict[str, tuple[str, ...]] = {
+    "Support": ("state", "supportType", "summary"),
+    "Occupancy": ("holder", "post", "confidence"),
+}
 REQUIRED_PROPS: dict[str, tuple[str, ...]] = {
     "Support": ("state", "supportType", "summary"),
     "Country": ("name", "country"),
@@ -90,6 +98,15 @@ def quote_in_reference(quote: str, reference: str) -> bool:
     return False
 
 
+def valid_imo(value: str) -> bool:
+    """IMO ship number: 7 digits (optionally prefixed "IMO"), the last a check digit."""
+    digits = value.upper().removeprefix("IMO").strip()
+    if not re.fullmatch(r"\d{7}", digits):
+        return False
+    weighted = sum(int(d) * w for d, w in zip(digits[:6], range(7, 1, -1), strict=True))
+    return weighted % 10 == int(digits[6])
+
+
 def parse_partial_date(value: Any) -> tuple[int, int, int] | None:
     """(year, month, day) for YYYY, YYYY-MM or YYYY-MM-DD (missing parts as 0); None when invalid."""
     if not isinstance(value, str):
@@ -134,6 +151,8 @@ def _is_country_prop(schema_name: str, prop_name: str) -> bool:
 def _known_property(schema_name: str, prop_name: str) -> bool:
     if schema_name in EXTENSION_SCHEMAS:
         return prop_name in EXTENSION_SCHEMAS[schema_name]
+    if prop_name in EXTRA_PROPS.get(schema_name, frozenset()):
+        return True
     return model.get(schema_name).get(prop_name) is not None  # type: ignore[union-attr]
 
 
@@ -207,6 +226,9 @@ def _entity_errors(
     for required in REQUIRED_PROPS.get(schema_name, ()):
         if not props.get(required):
             yield f"{where}: {schema_name} needs '{required}'"
+    for single in SINGLE_VALUED.get(schema_name, ()):
+        if len(props.get(single) or []) > 1:
+            yield f"{where}: {schema_name}.{single} takes one value"
     for prop_name, statements in props.items():
         pwhere = f"{where}.{prop_name}"
         if prop_name in FORBIDDEN_PROPS:
@@ -275,6 +297,12 @@ def _statement_errors(
             yield f"{pwhere}={value!r}: not one of the five supporting states"
     if schema_name == "Support" and prop_name == "supportType" and value not in SUPPORT_TYPES:
         yield f"{pwhere}={value!r}: unknown support type"
+    if prop_name == "confidence" and value not in CONFIDENCE_LEVELS:
+        yield f"{pwhere}={value!r}: confidence must be one of {sorted(CONFIDENCE_LEVELS)}"
+    if schema_name == "Vessel" and prop_name == "imoNumber" and not valid_imo(value):
+        yield f"{pwhere}={value!r}: not a valid IMO number (7 digits with check digit)"
+    if schema_name == "Vessel" and prop_name == "mmsi" and not re.fullmatch(r"\d{9}", value):
+        yield f"{pwhere}={value!r}: an MMSI has 9 digits"
     target_range = _reference_range(schema_name, prop_name)
     if target_range is not None:
         if value not in entities:

@@ -64,6 +64,7 @@ def test_personnel_entries_are_people_in_posts(documents: dict[str, dict[str, An
         (post,) = _values(occupancy, "post")
         assert by_id[holder]["schema"] == "Person"
         assert by_id[post]["schema"] == "Position"
+        assert _values(occupancy, "confidence") == ["reported"]
 
 
 def _first_statement(documents: dict[str, dict[str, Any]], schema: str, prop: str) -> dict[str, Any]:
@@ -129,6 +130,21 @@ def _fault_injectors() -> dict[str, Any]:
         _first_statement(docs, "Support", "state")["value"] = "ru"
         return "upper-case ISO 3166"
 
+    def bad_imo(docs: dict[str, Any]) -> str:
+        vessel = next(e for e in _entities(docs) if e["schema"] == "Vessel")
+        vessel["properties"]["imoNumber"] = [dict(vessel["properties"]["name"][0], value="9176188")]
+        return "not a valid IMO number"
+
+    def two_support_types(docs: dict[str, Any]) -> str:
+        support = next(e for e in _entities(docs) if e["schema"] == "Support")
+        first = support["properties"]["supportType"][0]
+        support["properties"]["supportType"].append(dict(first, value="other"))
+        return "takes one value"
+
+    def unknown_confidence(docs: dict[str, Any]) -> str:
+        _first_statement(docs, "Occupancy", "confidence")["value"] = "certain"
+        return "confidence must be one of"
+
     def unknown_support_type(docs: dict[str, Any]) -> str:
         _first_statement(docs, "Support", "supportType")["value"] = "vibes"
         return "unknown support type"
@@ -149,6 +165,9 @@ def _fault_injectors() -> dict[str, Any]:
             unknown_schema,
             lowercase_state,
             unknown_support_type,
+            bad_imo,
+            two_support_types,
+            unknown_confidence,
         )
     }
 
@@ -161,3 +180,24 @@ def test_rules_reject_injected_fault(
     expected = _fault_injectors()[fault](broken)
     errors = validate_seed(broken, reference_text)
     assert any(expected in error for error in errors), errors
+
+
+def test_followthemoney_keeps_every_value(documents: dict[str, dict[str, Any]]) -> None:
+    """Values of FollowTheMoney schemas survive its cleaning, so an FtM export loses nothing."""
+    from followthemoney import model
+
+    lost = []
+    for entity in _entities(documents):
+        if entity["schema"] in ("Support", "Country"):
+            continue
+        proxy = model.make_entity(entity["schema"])
+        proxy.id = entity["id"]
+        for prop, statements in entity["properties"].items():
+            if proxy.schema.get(prop) is None:
+                continue
+            for statement in statements:
+                proxy.add(prop, statement["value"], quiet=True)
+                kept = {value.lower() for value in proxy.get(prop)}
+                if statement["value"].lower() not in kept:
+                    lost.append(f"{entity['id']}.{prop}={statement['value']!r}")
+    assert lost == []
