@@ -50,6 +50,9 @@ def test_dossier_joins_lake_and_registry(client: TestClient) -> None:
     assert d["sanctions"][0]["programs"] == ["VENEZUELA-EO13850"]
     assert d["sanctions"][0]["via"] == "Test Shipping Co"
     assert [h["draught_m"] for h in d["identity_history"]] == [9.5, 15.2]
+    cargo = d["cargo_estimate"]  # the detect room's estimate from the draught range 9.5..15.2 m
+    assert cargo["laden_status"] == "laden" and cargo["is_estimate"] is True
+    assert cargo["cargo_low_t"] < cargo["cargo_t"] < cargo["cargo_high_t"]
 
 
 def test_track_thinned_for_display_and_full_on_request(client: TestClient, settings: Settings) -> None:

@@ -157,6 +157,14 @@ class LakeQueries:
             pa.compute.and_(pa.compute.is_valid(table["lat"]), pa.compute.is_valid(table["lon"]))
         )
 
+    def static_reports(self, mmsi: int) -> pa.Table:
+        """Every static report of one vessel, time-ordered (`Lake.static_history`)."""
+        lake = self.lake()
+        if lake is None:
+            return STATIC_SCHEMA.empty_table()
+        with self._lock:
+            return lake.static_history(mmsi)
+
     def static_history(self, mmsi: int) -> pa.Table:
         """Static reports of one vessel collapsed to changes: a row whenever identity or draught changes."""
         lake = self.lake()

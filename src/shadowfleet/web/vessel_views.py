@@ -103,6 +103,7 @@ def dossier(data: SiteData, mmsi: int, registry_view: Any = None) -> dict[str, A
         "events": events,
         "n_events": n_events,
         "voyages": voyages,
+        "cargo_estimate": data.cargo_estimate(mmsi),
         "simulated": summary["simulated"],
     }
 
