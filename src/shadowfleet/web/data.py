@@ -187,7 +187,7 @@ class SiteData:
 
     def vessel(self, mmsi: int) -> dict[str, object] | None:
         table = self.vessels()
-        if table.num_rows == 0:
+        if table.num_rows == 0 or not 0 <= mmsi < 2**63:
             return None
         mask = pa.compute.equal(table["mmsi"], mmsi)
         found = table.filter(mask)
