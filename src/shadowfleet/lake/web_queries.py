@@ -43,17 +43,30 @@ def _parquet_files(folder: Path) -> list[str]:
     return sorted(str(p) for p in folder.rglob("*.parquet") if not p.name.startswith("."))
 
 
-def lake_fingerprint(lake_path: Path) -> tuple[int, int]:
-    """(number of Parquet files, newest modification time in ns): changes whenever the lake changes."""
-    count = 0
-    newest_ns = 0
-    for name in TABLE_FOLDERS:
-        for root, _dirs, files in os.walk(lake_path / name):
-            for file in files:
-                if file.endswith(".parquet"):
-                    count += 1
-                    newest_ns = max(newest_ns, os.stat(os.path.join(root, file)).st_mtime_ns)
-    return count, newest_ns
+def lake_fingerprint(lake_path: Path) -> tuple[object, ...]:
+    """Changes whenever the lake changes: the manifest (and its WAL), and the derived-set folders, which
+    are replaced whole by renaming. A handful of stat calls, whatever the lake's size."""
+    from shadowfleet.lake.manifest import MANIFEST_FILE
+
+    manifest = lake_path / layout.MANIFEST_DIR / MANIFEST_FILE
+    parts: list[object] = []
+    for path in (
+        manifest,
+        manifest.with_name(manifest.name + "-wal"),
+        lake_path / layout.EVENTS,
+        lake_path / layout.VOYAGES,
+    ):
+        try:
+            st = os.stat(path)
+            parts.append((st.st_ino, st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            parts.append(None)
+    for folder in (lake_path / layout.EVENTS, lake_path / layout.VOYAGES):
+        if folder.is_dir():
+            for child in sorted(os.listdir(folder)):
+                st = os.stat(folder / child)
+                parts.append((child, st.st_ino, st.st_mtime_ns))
+    return tuple(parts)
 
 
 class LakeQueries:
@@ -187,7 +200,14 @@ class LakeQueries:
 
     # -- events and voyages ---------------------------------------------------------------------
     def events(self, flt: EventFilter, limit: int, offset: int) -> tuple[pa.Table, int]:
-        """Events matching the filter, newest first, with the total count before paging."""
+        """Events matching the filter, newest first, with the total count before paging. Retried once when
+        the event set is replaced during the read (the old generation folder disappears)."""
+        try:
+            return self._events(flt, limit, offset)
+        except duckdb.IOException:
+            return self._events(flt, limit, offset)
+
+    def _events(self, flt: EventFilter, limit: int, offset: int) -> tuple[pa.Table, int]:
         ev = self._source("events", EVENT_SCHEMA)
         if not ev:
             return EVENT_SCHEMA.empty_table(), 0

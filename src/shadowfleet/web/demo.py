@@ -168,13 +168,18 @@ def detect(paths: DemoPaths, shared: Path, report: DemoReport) -> None:
 def build_registry(paths: DemoPaths, shared: Path, state: dict[str, object], report: DemoReport) -> None:
     from shadowfleet.registry import ofac, seed
     from shadowfleet.registry.service import Registry
+    from shadowfleet.registry.validation import RegistryError
 
     registry = Registry(paths.db_url)
     try:
         registry.init()
-        with registry.db.session(seed.ACTOR) as session:
-            loaded = seed.load(session)
-        report.say(f"registry seed: {loaded.entities} entities, {loaded.entities_added} new")
+        try:
+            with registry.db.session(seed.ACTOR) as session:
+                loaded = seed.load(session)
+            report.say(f"registry seed: {loaded.entities} entities, {loaded.entities_added} new")
+        except RegistryError as exc:
+            # The seed loads in one transaction: a bad file leaves the registry unchanged.
+            report.say(f"registry seed: FAILED, nothing loaded ({exc})")
         sdn = shared / "ofac-sdn" / "sdn_2024-05-03.csv"
         history = shared / "ofac-sdn" / "derived_sdn_vessels_history_2021-08_to_2024-05.csv"
         if sdn.is_file() and not state.get("ofac"):

@@ -9,6 +9,8 @@ import pyarrow.compute as pc
 from shadowfleet.lake.web_queries import EventFilter
 from shadowfleet.web.data import SiteData, rows
 
+DOSSIER_EVENTS = 100
+
 
 def vessel_url(mmsi: int) -> str:
     return f"/vessels/{mmsi}"
@@ -87,10 +89,19 @@ def list_events(
 
 
 def dossier(data: SiteData, mmsi: int, registry_view: Any = None) -> dict[str, Any] | None:
+    """The dossier, cached briefly (see SiteData.memo)."""
+    return data.memo(
+        ("dossier", mmsi, registry_view is not None), lambda: build_dossier(data, mmsi, registry_view)
+    )
+
+
+def build_dossier(data: SiteData, mmsi: int, registry_view: Any = None) -> dict[str, Any] | None:
     vessel = data.vessel(mmsi)
     if vessel is None:
         return None
-    events, n_events = list_events(data, EventFilter(mmsi=mmsi), 200, 0)
+    events, n_events = list_events(data, EventFilter(mmsi=mmsi), DOSSIER_EVENTS, 0)
+    for event in events:  # evidence stays on the event's own page and API entry
+        event.pop("evidence", None)
     voyages, _ = data.voyages(mmsi, None, None, 200, 0)
     summary = summarize(vessel)
     extras: dict[str, Any] = {"registry_ids": [], "registry_history": [], "sanctions": [], "links": []}
