@@ -227,6 +227,12 @@ async def load(url: str, n_requests: int, concurrency: int) -> dict[str, float]:
     }
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds used so far by a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_server(lake_dir: Path, db_url: str, port: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env["SHADOWFLEET_SECRET_KEY"] = secrets.token_urlsafe(48)
@@ -299,7 +305,9 @@ def main() -> None:
             t_cold = time.perf_counter()
             httpx.get(url, timeout=120).raise_for_status()
             cold_ms = (time.perf_counter() - t_cold) * 1000
+            cpu_before = cpu_s(proc.pid)
             stats = asyncio.run(load(url, args.requests, args.concurrency))
+            stats["server_cpu_ms_per_request"] = (cpu_s(proc.pid) - cpu_before) * 1000 / args.requests
             stats["cold_first_request_ms"] = cold_ms
             stats["baseline_lake_api_ms"] = base[name]
             stats["ratio_web_p50_to_baseline"] = stats["p50_ms"] / base[name]
@@ -314,12 +322,12 @@ def main() -> None:
         f"\n{args.concurrency} concurrent connections, {args.requests} requests per endpoint, one uvicorn process; "
         f"machine load average {load_avg[0]:.1f} on {os.cpu_count()} CPUs"
     )
-    header = f"{'endpoint':18} {'p50 ms':>8} {'p99 ms':>8} {'target':>7} {'errors':>6} {'req/s':>7} {'wire KiB':>8} {'cold ms':>8} {'lake API ms':>11} {'ratio':>6}"
+    header = f"{'endpoint':18} {'p50 ms':>8} {'p99 ms':>8} {'target':>7} {'errors':>6} {'req/s':>7} {'wire KiB':>8} {'cold ms':>8} {'srv CPU ms':>10} {'lake API ms':>11} {'ratio':>6}"
     print(header)
     for name, s in results.items():
         print(
             f"{name:18} {s['p50_ms']:8.1f} {s['p99_ms']:8.1f} {s['target_p99_ms']:7.0f} {s['errors']:6d} "
-            f"{s['req_per_s']:7.0f} {s['body_bytes'] / 1024:8.0f} {s['cold_first_request_ms']:8.0f} "
+            f"{s['req_per_s']:7.0f} {s['body_bytes'] / 1024:8.0f} {s['cold_first_request_ms']:8.0f} {s['server_cpu_ms_per_request']:10.2f} "
             f"{s['baseline_lake_api_ms']:11.1f} {s['ratio_web_p50_to_baseline']:6.2f}"
         )
     RESULTS.mkdir(parents=True, exist_ok=True)

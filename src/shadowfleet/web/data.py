@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import gzip
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -20,6 +21,8 @@ import numpy as np
 import pyarrow as pa
 
 from shadowfleet.lake.web_queries import EventFilter, LakeQueries, lake_fingerprint
+
+log = logging.getLogger("shadowfleet.web")
 
 T = TypeVar("T")
 FINGERPRINT_TTL_S = 2.0
@@ -193,6 +196,12 @@ class SiteData:
         self._latest_features = encoded
         self._latest_arrays = {"mmsi": mmsi, "lat": lat, "lon": lon, "last_us": last_us}
         self._latest_all = None
+
+    def warm(self) -> None:
+        try:
+            self._refresh_if_changed()
+        except Exception:  # a broken lake shows on the first request, in the error shape
+            log.exception("could not warm the caches")
 
     def invalidate(self) -> None:
         """Forget cached views now (after an editorial write through this server)."""
