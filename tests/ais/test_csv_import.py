@@ -114,7 +114,7 @@ def _dma_bytes() -> bytes:
 def test_sniff_formats(shared_data: Path) -> None:
     assert sniff_csv_format((shared_data / MC).read_bytes()[:500]) == "marinecadastre"
     assert sniff_csv_format(_dma_bytes()) == "dma"
-    with pytest.raises(ValueError, match="unrecognised CSV header.*columns: a, b"):
+    with pytest.raises(ValueError, match=r"unrecognised CSV header.*columns: a, b"):
         sniff_csv_format(b"a,b\n1,2\n")
 
 
