@@ -123,3 +123,17 @@ def test_udp_listener_splits_datagrams_into_lines():
         return got
 
     assert asyncio.run(asyncio.wait_for(main(), 10)) == _lines("UDP", 30)
+
+
+def test_udp_port_in_use_is_a_clear_error():
+    async def main() -> None:
+        first = udp_lines("127.0.0.1", UDP_PORT)
+        pending = asyncio.create_task(anext(first))
+        await asyncio.sleep(0.1)
+        second = udp_lines("127.0.0.1", UDP_PORT)
+        with pytest.raises(OSError, match=f"cannot listen on udp://127.0.0.1:{UDP_PORT}"):
+            await anext(second)
+        pending.cancel()
+        await first.aclose()
+
+    asyncio.run(main())
