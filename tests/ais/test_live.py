@@ -1,6 +1,7 @@
 """Live readers against real sockets on 127.0.0.1: TCP reconnect after a dropped connection, UDP."""
 
 import asyncio
+import contextlib
 import socket
 
 import pytest
@@ -134,6 +135,8 @@ def test_udp_port_in_use_is_a_clear_error():
         with pytest.raises(OSError, match=f"cannot listen on udp://127.0.0.1:{UDP_PORT}"):
             await anext(second)
         pending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pending
         await first.aclose()
 
     asyncio.run(main())
