@@ -103,7 +103,7 @@ def _latlon(raw: np.ndarray, na_deg: int, per_deg: int) -> np.ndarray:
 
 def _windows(arr: np.ndarray, width: int) -> np.ndarray:
     """Row i = arr[i : i + width] (a view; the buffer is padded so every start is valid)."""
-    return np.lib.stride_tricks.as_strided(arr, shape=(arr.size - _PAD, width), strides=(1, 1))
+    return np.lib.stride_tricks.as_strided(arr, shape=(arr.size - _PAD + 1, width), strides=(1, 1))
 
 
 def _line_bounds(lines: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, bytes]:
