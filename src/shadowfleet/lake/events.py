@@ -138,9 +138,11 @@ def _canonical(table: pa.Table, columns: list[str], id_col: str) -> pa.Table:
 def _same(a: pa.Table | None, b: pa.Table, id_col: str) -> bool:
     if a is None:
         return b.num_rows == 0
-    if a.num_rows != b.num_rows or set(a.column_names) != set(b.column_names):
+    used_a = {c for c in a.column_names if a.column(c).null_count < a.num_rows}
+    used_b = {c for c in b.column_names if b.column(c).null_count < b.num_rows}
+    if a.num_rows != b.num_rows or used_a != used_b:
         return False
-    cols = sorted(b.column_names)
+    cols = sorted(used_b | {id_col})
     return _canonical(a, cols, id_col).equals(_canonical(b, cols, id_col))
 
 
