@@ -6,7 +6,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyais
 import pyarrow as pa
+from pyais.bit_vector import bit_vector
 from pyais.constants import TurnRate
+from pyais.messages import MSG_CLASS
 
 from shadowfleet.ais.decoder import NmeaDecoder
 
@@ -75,8 +77,23 @@ def _expected_row(msg: object) -> dict[str, float | int | bool | None] | str:
     }
 
 
-def compare_with_pyais(lines: Sequence[bytes], chunk: int = 100_000) -> Comparison:
-    """Decode single-line position reports with both decoders and compare every lake field."""
+def _pyais_payload_decode(line: bytes) -> object:
+    """pyais on the payload bits only (skips its NMEA layer; used for generated, well-framed lines)."""
+    fields = line.split(b"*", 1)[0].split(b",")
+    payload, fill = fields[5], int(fields[6])
+    bv = bit_vector(payload, fill)
+    msg_type = (payload[0] - 48) - (8 if payload[0] > 87 else 0)
+    return MSG_CLASS[msg_type].from_vector(bv)
+
+
+def compare_with_pyais(
+    lines: Sequence[bytes], chunk: int = 100_000, *, payload_only: bool = False
+) -> Comparison:
+    """Decode single-line position reports with both decoders and compare every lake field.
+
+    payload_only: let pyais decode only the payload bits (about twice as fast; the framing of generated
+    lines is ours by construction and tested on the real corpora)."""
+    oracle = _pyais_payload_decode if payload_only else pyais.decode
     mismatches = dict.fromkeys(FIELDS, 0)
     examples: list[str] = []
     compared = rejected_ok = 0
@@ -94,7 +111,7 @@ def compare_with_pyais(lines: Sequence[bytes], chunk: int = 100_000) -> Comparis
         expected_rows: list[dict[str, float | int | bool | None]] = []
         for i, line in enumerate(part, start=1):
             try:
-                msg = pyais.decode(line)
+                msg = oracle(line)
             except Exception:
                 assert i in rejected, f"pyais cannot decode {line!r} but we did"
                 continue

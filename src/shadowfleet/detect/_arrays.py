@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shadowfleet.detect.events import event_ids
-from shadowfleet.model.units import EARTH_RADIUS_M
+from shadowfleet.detect.geo import haversine_m
 
-_US_UTC = pa.timestamp("us", tz="UTC")
+__all__ = ["haversine_m"]  # re-exported: the one great-circle distance of the package (detect.geo)
 
 
 def require_columns(table: pa.Table, columns: Iterable[str], what: str) -> None:
@@ -59,15 +59,6 @@ def check_sorted(mmsi: np.ndarray, ts: np.ndarray, what: str) -> None:
     if bad.any():
         row = int(np.flatnonzero(bad)[0]) + 1
         raise ValueError(f"{what} must be sorted by (mmsi, ts); row {row} is out of order")
-
-
-def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in metres on the IUGG mean sphere; correct across the 180th meridian."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def group_starts(keys: np.ndarray) -> np.ndarray:

@@ -113,6 +113,19 @@ def detect_encounters_track(
     segments: Segments | None = None,
     segment_params: SegmentParams = SegmentParams(),
 ) -> pa.Table:
+    rs = encounter_points(track, params, gazetteer, segments, segment_params)
+    i, j = close_pairs(rs, params)
+    return encounters_from_pairs(rs, i, j, params)
+
+
+def encounter_points(
+    track: Track,
+    params: EncounterParams,
+    gazetteer: Gazetteer | None = None,
+    segments: Segments | None = None,
+    segment_params: SegmentParams = SegmentParams(),
+) -> Resampled:
+    """Step 1 (per vessel): the resampled points that may take part in an encounter (away from ports)."""
     if params.cell_m < params.max_distance_m:
         raise ValueError("cell_m must be at least max_distance_m")
     segs = segments if segments is not None else segment_track(track, segment_params)
@@ -120,9 +133,22 @@ def detect_encounters_track(
     if gazetteer is not None and len(rs):
         port, _ = gazetteer.nearest_port(rs.lat, rs.lon, params.min_port_distance_m)
         rs = rs.take(np.flatnonzero(port < 0))
-    i, j = _candidate_pairs(rs, params)
+    return rs
+
+
+def close_pairs(rs: Resampled, params: EncounterParams) -> tuple[np.ndarray, np.ndarray]:
+    """Step 2 (per space-time neighbourhood): point pairs (i, j) at one step, close, mmsi[i] < mmsi[j]."""
+    return _candidate_pairs(rs, params)
+
+
+def encounters_from_pairs(rs: Resampled, i: np.ndarray, j: np.ndarray, params: EncounterParams) -> pa.Table:
+    """Step 3 (per vessel pair): merge a pair's close steps into encounters and keep those that qualify.
+
+    `rs` is ordered by (mmsi, segment, step); where one MMSI has two points at a step (a shared MMSI), the
+    pair with the lowest (i, j) counts, so the choice does not depend on how the pairs were found.
+    """
     a, b, t = rs.mmsi[i], rs.mmsi[j], rs.t_step[i]
-    o = np.lexsort((t, b, a))
+    o = np.lexsort((j, i, t, b, a))
     i, j, a, b, t = i[o], j[o], a[o], b[o], t[o]
     dup = np.zeros(len(a), dtype=bool)
     if len(a) > 1:
