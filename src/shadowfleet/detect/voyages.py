@@ -147,7 +147,11 @@ def build_voyages(
     n = len(s["mmsi"])
     same_next = np.zeros(n, dtype=bool)
     same_next[:-1] = s["mmsi"][1:] == s["mmsi"][:-1]
-    dep_i = np.flatnonzero(same_next)  # voyage from stay i to stay i+1
+    # Voyage from stay i to stay i+1; stays that overlap in time (two transmitters on one MMSI, or
+    # ports whose geofences overlap) make no voyage.
+    voyage_from = same_next.copy()
+    voyage_from[:-1] &= s["start"][1:] > s["end"][:-1]
+    dep_i = np.flatnonzero(voyage_from)
     arr_i = dep_i + 1
 
     # Open-ended voyages, from the track: under way after the last stay, arriving at the first one.
@@ -281,6 +285,12 @@ def build_voyages(
         },
         schema=VOYAGE_SCHEMA,
     )
+    # A voyage faster than a ship can sail joins calls of two transmitters sharing one MMSI (the
+    # spoofing detector reports those); it is no voyage.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed_kn = distance_m / METERS_PER_NAUTICAL_MILE / np.maximum(duration_h, 1e-9)
+    plausible = ~(np.isfinite(speed_kn) & (speed_kn > params.max_speed_kn))
+    table = table.filter(pa.array(plausible))
     return table.sort_by([("mmsi", "ascending"), ("departure_ts", "ascending")])
 
 
