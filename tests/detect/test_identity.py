@@ -1,8 +1,16 @@
 import json
 
+import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from shadowfleet.detect.identity import IdentityParams, detect_identity_changes, normalise_text
+from shadowfleet.detect.identity import (
+    IdentityParams,
+    detect_identity_changes,
+    normalise_text,
+    normalise_text_array,
+)
 from tests.detect.tables import positions, statics
 
 P = IdentityParams()
@@ -88,3 +96,9 @@ def test_normalise_text() -> None:
 def test_unknown_field_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="colour"):
         detect_identity_changes(statics(_reports(1, [0])), IdentityParams(fields=("colour",)))
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab Z@\t-9é", max_size=12)), max_size=20))
+def test_column_normalisation_agrees_with_the_scalar_rule(values: list[str | None]) -> None:
+    column = pa.array(values, pa.string())
+    assert normalise_text_array(column).to_pylist() == [normalise_text(v) for v in values]
