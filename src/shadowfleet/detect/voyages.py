@@ -118,7 +118,7 @@ def _stays(port_calls: pa.Table, params: VoyageParams) -> dict[str, np.ndarray]:
         close = calls["start"][1:] - calls["end"][:-1] < params.same_port_merge_h * _US_PER_H
         new_stay[1:] = ~((calls["mmsi"][1:] == calls["mmsi"][:-1]) & same_port & close)
     first = np.flatnonzero(new_stay)
-    last = np.append(first[1:], n) - 1
+    last = np.append(first[1:], n) - 1 if n else first
     stay = {k: v[first] for k, v in calls.items()}
     stay["end"] = np.maximum.reduceat(calls["end"], first) if n else calls["end"]
     stay["simulated"] = np.logical_or.reduceat(calls["simulated"], first) if n else calls["simulated"]
