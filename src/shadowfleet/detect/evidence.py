@@ -56,10 +56,11 @@ def points_json(
     step = (n_rows - 1) / np.maximum(c - 1, 1)
     idx = first[owner] + np.round(j * step[owner]).astype(np.int64)
     ts = pa.array(np.asarray(ts_us)[idx] // 1_000_000, pa.int64()).cast(pa.timestamp("s"))
-    ts_str = pc.strftime(ts, format="%Y-%m-%dT%H:%M:%SZ")
+    # cast + replace is ~10x faster than strftime: "2024-03-01 00:00:00" -> "2024-03-01T00:00:00"
+    ts_str = pc.replace_substring(pc.cast(ts, pa.string()), " ", "T", max_replacements=1)
     la = pc.cast(pc.round(pa.array(np.asarray(lat, dtype=np.float64)[idx]), 6), pa.string())
     lo = pc.cast(pc.round(pa.array(np.asarray(lon, dtype=np.float64)[idx]), 6), pa.string())
-    pt = pc.binary_join_element_wise('["', ts_str, '",', la, ",", lo, "]", "")
+    pt = pc.binary_join_element_wise('["', ts_str, 'Z",', la, ",", lo, "]", "")
     offsets = pa.array(np.concatenate([[0], np.cumsum(c)]).astype(np.int32))
     joined = pc.binary_join(pa.ListArray.from_arrays(offsets, pt), ",")
     return pc.binary_join_element_wise("[", joined, "]", "")
