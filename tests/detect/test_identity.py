@@ -78,6 +78,13 @@ def test_reflagging_seen_through_the_imo_number_changes_mmsi_and_flag() -> None:
         _reports(351000001, [0, 6], imo=9074729, name="NAVE")
         + _reports(273000001, [600, 606], imo=9074729, name="NAVE")
     )
+    renamed = statics(
+        _reports(351000001, [0, 6], imo=9074729, name="NAVE")
+        + _reports(273000001, [600, 606], imo=9074729, name="NAVE DOS")
+        + _reports(351000002, [0, 6], imo=9176187, name="X")  # another hull
+    )
+    fields = sorted(detect_identity_changes(renamed, P).column("field").to_pylist())
+    assert fields == ["flag", "mmsi", "name"]
     pos = positions([(273000001, 590, 11.0, -64.0), (351000001, 0, 10.0, -65.0)])
     events = detect_identity_changes(st, P, positions=pos)
     by_field = {r["field"]: r for r in events.to_pylist()}

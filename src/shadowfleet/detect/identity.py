@@ -131,9 +131,13 @@ def _field_events(
     simulated: np.ndarray,
     params: IdentityParams,
     where: tuple[np.ndarray, np.ndarray] | None,
+    across_mmsi_only: bool = False,
 ) -> pa.Table:
     codes, lookup = encoded
     first, last, counts, change = _changes(key, ts, codes, params.min_reports_per_value)
+    if across_mmsi_only and len(change) > 1:
+        # Keyed by IMO: only changes that came with a new MMSI (the rest the per-MMSI pass reports).
+        change[1:] &= event_mmsi[first[1:]] != event_mmsi[last[:-1]]
     new = np.flatnonzero(change)
     if len(new) == 0:
         return _empty()
@@ -235,5 +239,22 @@ def detect_identity_changes(
                 tables.append(
                     _field_events(field, i_imo, i_ts, encoded, i_mmsi, i_imo, i_sim, params, i_where)
                 )
+            for field in params.fields:
+                if field in by_imo.column_names and field not in ("imo", "flag"):
+                    encoded = _field_values(by_imo, field)
+                    tables.append(
+                        _field_events(
+                            field,
+                            i_imo,
+                            i_ts,
+                            encoded,
+                            i_mmsi,
+                            i_imo,
+                            i_sim,
+                            params,
+                            i_where,
+                            across_mmsi_only=True,
+                        )
+                    )
     out = pa.concat_tables(tables)
     return out.sort_by([("mmsi", "ascending"), ("start_ts", "ascending"), ("field", "ascending")])
