@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from shadowfleet.registry import ftm
+from shadowfleet.registry import ftm, web_queries
 from shadowfleet.registry.models import CorrectionCreate, EntityCreate, EntityUpdate, UserPublic
 from shadowfleet.registry.queries import NotFound
 from shadowfleet.registry.service import ConflictError, Registry, WorkflowError
