@@ -122,6 +122,7 @@ class NmeaDecoder:
         self._pos_rows: list[dict[str, Any]] = []
         self._pos_order: list[int] = []
         self._static_rows: list[dict[str, Any]] = []
+        self._static_order: list[int] = []
         self._rejects: list[tuple[int, str, str]] = []
         self._messages: list[dict[str, Any]] = []
         self._counts: dict[str, int] = {}
@@ -149,21 +150,27 @@ class NmeaDecoder:
         self._count("lines", n)
         fast = FastColumns.empty(n)
         if self.fast_path and n:
-            fast = decode_fast(lines, gatehouse_pending=self._gatehouse is not None)
+            waiting = [(k[1], k[2]) for k in self._pending if k[0] is None and k[3] == 2]
+            fast = decode_fast(
+                lines,
+                gatehouse_pending=self._gatehouse is not None,
+                pending_keys=waiting,
+                report_us=self._now_us,
+            )
         general = np.flatnonzero(~fast.handled) if fast.handled.size else np.arange(n)
         for i in general.tolist():
             self._general_line(lines[i], first_line_no + i, i)
         if n:
             self._last_line_no = first_line_no + n - 1
             self._expire(self._last_line_no, None)
-        n_fast = int(fast.line_idx.size)
+        n_fast = sum(fast.type_counts.values())
         if n_fast:
-            self._count("sentences", n_fast)
+            self._count("sentences", fast.n_sentences)
             self._count("messages", n_fast)
             self._count("fast_path", n_fast)
-            for t, c in zip(*np.unique(fast.msg_type, return_counts=True), strict=True):
-                self._count(f"by_type:{int(t)}", int(c))
-            merge_counts(self._nulled, fast.nulled)
+            for t, c in fast.type_counts.items():
+                self._count(f"by_type:{t}", c)
+        merge_counts(self._nulled, fast.nulled)
         return self._result(fast)
 
     def flush(self) -> DecodeResult:
@@ -355,11 +362,12 @@ class NmeaDecoder:
             row = static_values(msg, ts_us, self._nulled)
             row.update(common)
             self._static_rows.append(row)
+            self._static_order.append(batch_idx)
 
     # ---- result assembly ----------------------------------------------------------------------------
     def _result(self, fast: FastColumns) -> DecodeResult:
         positions = _positions_table(self._pos_rows, self._pos_order, fast, self)
-        statics = _rows_table(self._static_rows, STATIC_SCHEMA)
+        statics = _statics_table(self._static_rows, self._static_order, fast, self)
         rejects = pa.table(
             {
                 "source": [self.source] * len(self._rejects),
@@ -394,6 +402,30 @@ def _rows_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
         return schema.empty_table()
     columns = {f.name: [r[f.name] for r in rows] for f in schema}
     return pa.table(columns, schema=schema)
+
+
+def _statics_table(
+    rows: list[dict[str, Any]], order: list[int], fast: FastColumns, decoder: NmeaDecoder
+) -> pa.Table:
+    general = _rows_table(rows, STATIC_SCHEMA)
+    if fast.statics is None or fast.statics.num_rows == 0:
+        return general
+    m = fast.statics.num_rows
+    ts = pa.array(np.full(m, decoder._now_us(), dtype=np.int64)).cast(STATIC_SCHEMA.field("ts").type)
+    columns = {name: fast.statics.column(name) for name in fast.statics.column_names}
+    columns.update(
+        ts=ts,
+        ts_origin=repeat_string("clock", m),
+        receiver=pa.nulls(m, type=pa.string()),
+        source=repeat_string(decoder.source, m),
+        simulated=pa.array(np.full(m, decoder.simulated), type=pa.bool_()),
+    )
+    fast_table = pa.table({f.name: columns[f.name] for f in STATIC_SCHEMA}, schema=STATIC_SCHEMA)
+    if general.num_rows == 0:
+        return fast_table
+    keys = np.concatenate([fast.static_line_idx, np.asarray(order, dtype=np.int64)])
+    combined = pa.concat_tables([fast_table, general])
+    return combined.take(pa.array(np.argsort(keys, kind="stable")))
 
 
 def _positions_table(

@@ -1,15 +1,20 @@
-"""Vectorised decoding of single-part position reports (types 1, 2, 3, 18, 19, 27), many lines at once.
+"""Vectorised decoding of the bulk of AIS traffic, many lines at once.
 
-Only lines of the plain form `!xxVDM,1,1,[d],[c],<payload>,0*hh` (no tag block, no trailer) whose
-payload has exactly the standard length take this path; everything else (and anything odd about these:
-bad checksum, bad characters, impossible coordinates) is left to the general path, which produces the
-same rows or the reject. Field values are bit-identical to the general path (tests/ais prove it).
+Handled here: single-part position reports (types 1, 2, 3, 18, 19, 27) of the standard length, single-
+part type 24 static reports, and two-part type 5 messages whose fragments are adjacent lines; all of
+the plain form `!xxVDM,t,n,[d],[c],<payload>,f*hh` (no tag block, no trailer). Everything else (and
+anything odd about these: bad checksum or characters, impossible coordinates, other lengths) is left
+to the general path, which produces the same rows or the reject. Values are bit-identical to the
+general path (tests/ais prove it).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
+
+from shadowfleet.ais import fast_static
 
 _HEX_VALUE = np.full(256, -1, dtype=np.int16)
 for _i, _ch in enumerate(b"0123456789ABCDEF"):
@@ -42,6 +47,12 @@ class FastColumns:
     nav_status: np.ndarray  # int8, -1 = null
     accuracy: np.ndarray
     nulled: dict[str, int] = field(default_factory=dict)
+    # static rows (STATIC_SCHEMA columns without ts/origin/receiver/source/simulated), ordered by the
+    # index of each message's last line
+    static_line_idx: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    statics: pa.Table | None = None
+    n_sentences: int = 0  # lines decoded here
+    type_counts: dict[int, int] = field(default_factory=dict)  # messages decoded here, by type
 
     @classmethod
     def empty(cls, n_lines: int) -> "FastColumns":
@@ -119,15 +130,25 @@ def _c(ch: str) -> int:
     return ord(ch)
 
 
-def decode_fast(lines: Sequence[bytes], *, gatehouse_pending: bool = False) -> FastColumns:
-    """Decode the fast-path lines among `lines`.
+@dataclass
+class _Frames:
+    """Framing of every line of a batch (vectorised); `ok` marks plain sentences with a valid checksum."""
 
-    A Gatehouse `$PGHP` line stamps the sentence after it, so from the first such line on (or from the
-    start when a stamp is pending from the previous batch) every line is left to the general path.
-    """
+    arr: np.ndarray
+    s: np.ndarray
+    e: np.ndarray
+    ps: np.ndarray  # payload start
+    plen: np.ndarray  # payload length in characters
+    fill: np.ndarray
+    total: np.ndarray
+    number: np.ndarray
+    seq: np.ndarray  # sequence id character (',' when empty)
+    chan: np.ndarray  # channel character (',' when empty)
+    ok: np.ndarray
+
+
+def _frame(lines: Sequence[bytes], gatehouse_pending: bool) -> _Frames:
     n = len(lines)
-    if n == 0:
-        return FastColumns.empty(0)
     arr, s, e, joined = _line_bounds(lines)
     allow_before = 0 if gatehouse_pending else None
     gatehouse_at = joined.find(b"$PGHP")
@@ -140,47 +161,83 @@ def decode_fast(lines: Sequence[bytes], *, gatehouse_pending: bool = False) -> F
             break
         e = e - trailing
     pre = _windows(arr, 16)[s]
-    ok = (e - s >= 27) & (pre[:, 0] == _c("!")) & (pre[:, 3] == _c("V")) & (pre[:, 4] == _c("D"))
+    ok = (e - s >= 20) & (pre[:, 0] == _c("!")) & (pre[:, 3] == _c("V")) & (pre[:, 4] == _c("D"))
     if allow_before is not None:
         ok[allow_before:] = False
     ok &= (pre[:, 5] == _c("M")) | (pre[:, 5] == _c("O"))
-    ok &= (pre[:, 6] == _c(",")) & (pre[:, 7] == _c("1")) & (pre[:, 8] == _c(","))
-    ok &= (pre[:, 9] == _c("1")) & (pre[:, 10] == _c(","))
+    total, number = pre[:, 7].astype(np.int64) - 48, pre[:, 9].astype(np.int64) - 48
+    ok &= (pre[:, 6] == _c(",")) & (pre[:, 8] == _c(",")) & (pre[:, 10] == _c(","))
+    ok &= (total >= 1) & (total <= 9) & (number >= 1) & (number <= total)
     # optional one-digit sequence id, then an optional one-character channel
-    seq_empty = pre[:, 11] == _c(",")
-    ok &= seq_empty | ((pre[:, 11] >= _c("0")) & (pre[:, 11] <= _c("9")) & (pre[:, 12] == _c(",")))
+    seq = pre[:, 11]
+    seq_empty = seq == _c(",")
+    ok &= seq_empty | ((seq >= _c("0")) & (seq <= _c("9")) & (pre[:, 12] == _c(",")))
     q = np.where(seq_empty, 12, 13)
     rows = np.arange(n)
     cq, cq1 = pre[rows, q], pre[rows, q + 1]
     chan_empty = cq == _c(",")
     ok &= chan_empty | ((cq1 == _c(",")) & (cq != _c("*")))
     ps = s + q + np.where(chan_empty, 1, 2)
-    # ",0*hh" ending: fill bits 0 and the checksum
+    # ",f*hh" ending: fill bits and the checksum
     suf = _windows(arr, 5)[np.maximum(e - 5, 0)]
-    ok &= (suf[:, 0] == _c(",")) & (suf[:, 1] == _c("0")) & (suf[:, 2] == _c("*"))
+    fill = suf[:, 1].astype(np.int64) - 48
+    ok &= (suf[:, 0] == _c(",")) & (fill >= 0) & (fill <= 5) & (suf[:, 2] == _c("*"))
     hi, lo = _HEX_VALUE[suf[:, 3]], _HEX_VALUE[suf[:, 4]]
     ok &= (hi >= 0) & (lo >= 0)
+    plen = (e - 5) - ps
+    ok &= plen > 0
     idx = np.flatnonzero(ok)
-    if idx.size == 0:
-        return FastColumns.empty(n)
-    cx = np.bitwise_xor.accumulate(arr)
-    good_cs = (cx[e[idx] - 4] ^ cx[s[idx]]) == (hi[idx] * 16 + lo[idx])
-    idx = idx[good_cs]
-    payload_len = (e[idx] - 5) - ps[idx]
+    if idx.size:
+        cx = np.bitwise_xor.accumulate(arr)
+        bad_cs = (cx[e[idx] - 4] ^ cx[s[idx]]) != (hi[idx] * 16 + lo[idx])
+        ok[idx[bad_cs]] = False
+    return _Frames(arr, s, e, ps, plen, fill, total, number, seq, cq, ok)
+
+
+def _six_bit_values(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Armour characters (rows x chars) -> 6-bit values and a per-row validity mask."""
+    v = chars - np.uint8(48)
+    valid = ((v <= 39) | ((v >= 48) & (v <= 71))).all(axis=1)
+    v -= (v > 40).astype(np.uint8) * np.uint8(8)
+    return v, np.asarray(valid)
+
+
+def decode_fast(
+    lines: Sequence[bytes],
+    *,
+    gatehouse_pending: bool = False,
+    pending_keys: Collection[tuple[bytes, bytes]] = (),
+    report_us: Callable[[], int] | None = None,
+) -> FastColumns:
+    """Decode the fast-path lines among `lines`.
+
+    A Gatehouse `$PGHP` line stamps the sentence after it, so from the first such line on (or from the
+    start when a stamp is pending from the previous batch) every line is left to the general path.
+    `pending_keys`: (sequence id, channel) of multi-part messages already waiting in the decoder; such
+    pairs are left to the general path. `report_us`: receive time for ETA years (default: now).
+    """
+    n = len(lines)
+    if n == 0:
+        return FastColumns.empty(0)
+    f = _frame(lines, gatehouse_pending)
+    arr, ps = f.arr, f.ps
+    single = f.ok & (f.total == 1)
+    idx = np.flatnonzero(single & (f.fill == 0))
+    payload_len = f.plen[idx]
     first = arr[ps[idx]]
 
     parts: list[FastColumns] = []
+    static_parts: list[tuple[np.ndarray, pa.Table]] = []
+    nulled_eta = 0
     groups = ((b"123B", 28), (b"C", 52), (b"K", 16))
     for kind_chars, window in groups:
         m = np.isin(first, np.frombuffer(kind_chars, dtype=np.uint8)) & (payload_len == window)
         if not m.any():
             continue
         g_idx = idx[m]
-        v = _windows(arr, window)[ps[g_idx]] - np.uint8(48)
-        valid = ((v <= 39) | ((v >= 48) & (v <= 71))).all(axis=1)
+        v, valid = _six_bit_values(_windows(arr, window)[ps[g_idx]])
         if not valid.all():
             g_idx, v = g_idx[valid], v[valid]
-        v -= (v > 40).astype(np.uint8) * np.uint8(8)
         words = _Words(v)
         if kind_chars == b"123B":
             is_b = first[m][valid] == _c("B")
@@ -189,8 +246,105 @@ def decode_fast(lines: Sequence[bytes], *, gatehouse_pending: bool = False) -> F
             if is_b.any():
                 parts.append(_decode_group(_Words.subset(words, is_b), g_idx[is_b], "B"))
         else:
-            parts.append(_decode_group(words, g_idx, "B" if kind_chars == b"C" else "K"))
-    return _concat(parts, n)
+            part = _decode_group(words, g_idx, "B" if kind_chars == b"C" else "K")
+            parts.append(part)
+            if kind_chars == b"C" and part.line_idx.size:
+                kept = np.isin(g_idx, part.line_idx)
+                static_parts.append((part.line_idx, fast_static.statics_type19(_Words.subset(words, kept))))
+
+    # type 24, single part: 27 or 28 characters
+    sel = np.flatnonzero(single & (arr[ps] == _c("H")) & ((f.plen == 28) | (f.plen == 27)))
+    if sel.size:
+        v, valid, nbits = _payload_window(f, sel, sel, 28)
+        partno = (v[:, 6] >> 2) & 3  # bits 38-39 of the 36-41 character
+        use = valid & (nbits >= 160) & (partno <= 1)
+        if use.any():
+            static_parts.append((sel[use], fast_static.statics_type24(_Words(v[use]))))
+
+    # type 5 in two fragments on adjacent lines with the same sequence id and channel
+    two = f.ok & (f.total == 2)
+    first_frag = np.flatnonzero(two[:-1] & (f.number[:-1] == 1) & two[1:] & (f.number[1:] == 2))
+    if first_frag.size:
+        a, b = first_frag, first_frag + 1
+        same = (f.seq[a] == f.seq[b]) & (f.chan[a] == f.chan[b]) & (f.seq[a] != _c(",")) & (f.fill[a] == 0)
+        same &= arr[ps[a]] == _c("5")
+        if pending_keys:
+            waiting = set(pending_keys)
+            keys = [(bytes([f.seq[i]]), b"" if f.chan[i] == _c(",") else bytes([f.chan[i]])) for i in a]
+            same &= ~np.array([key in waiting for key in keys], dtype=bool)
+        a, b = a[same], b[same]
+        total_chars = f.plen[a] + f.plen[b]
+        fit = (total_chars >= 70) & (total_chars <= 72)
+        a, b = a[fit], b[fit]
+        if a.size:
+            v, valid, nbits = _payload_window(f, a, b, 72)
+            use = valid & (nbits >= 420)
+            if use.any():
+                table, impossible = fast_static.statics_type5(_Words(v[use]), report_us or _now_us)
+                nulled_eta += impossible
+                static_parts.append((b[use], table))
+                # fragment 1 lines are handled too; they produce no row of their own
+                static_parts.append((a[use], _EMPTY_MARK))
+
+    out = _concat(parts, n)
+    _attach_statics(out, static_parts, arr)
+    if nulled_eta:
+        out.nulled["eta"] = out.nulled.get("eta", 0) + nulled_eta
+    return out
+
+
+_EMPTY_MARK = pa.table({})
+
+
+def _now_us() -> int:
+    import time
+
+    return time.time_ns() // 1000
+
+
+def _payload_window(
+    f: _Frames, a: np.ndarray, b: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Payload characters of fragment lines a (then b when different) as 6-bit values in `width` columns,
+    zero beyond the payload and in the fill bits; with per-row validity and bit count."""
+    la = f.plen[a]
+    total = la + np.where(a == b, 0, f.plen[b])
+    k = np.arange(width)[None, :]
+    src = np.where(k < la[:, None], f.ps[a][:, None] + k, f.ps[b][:, None] + (k - la[:, None]))
+    inside = k < total[:, None]
+    chars = np.where(inside, f.arr[np.where(inside, src, 0)], ord("0")).astype(np.uint8)
+    v, valid = _six_bit_values(chars)
+    fill = f.fill[b]
+    last = total - 1
+    rows = np.arange(a.size)
+    v[rows, last] &= ((63 << fill) & 63).astype(np.uint8)
+    return v, valid, 6 * total - fill
+
+
+def _attach_statics(
+    out: FastColumns, static_parts: list[tuple[np.ndarray, pa.Table]], arr: np.ndarray
+) -> None:
+    counts: dict[int, int] = {}
+    for t, c in zip(*np.unique(out.msg_type, return_counts=True), strict=True):
+        counts[int(t)] = int(c)
+    tables = []
+    keys = []
+    for line_idx, table in static_parts:
+        out.handled[line_idx] = True
+        if table is _EMPTY_MARK:
+            continue
+        t = int(table.column("msg_type")[0].as_py())
+        if t != 19:  # type 19 is already counted with the positions
+            counts[t] = counts.get(t, 0) + table.num_rows
+        tables.append(table)
+        keys.append(line_idx)
+    out.n_sentences = int(out.handled.sum())
+    out.type_counts = counts
+    if tables:
+        key = np.concatenate(keys)
+        order = np.argsort(key, kind="stable")
+        out.static_line_idx = key[order]
+        out.statics = pa.concat_tables(tables).take(pa.array(order))
 
 
 def _decode_group(w: _Words, line_idx: np.ndarray, kind: str) -> FastColumns:
@@ -225,7 +379,8 @@ def _decode_group(w: _Words, line_idx: np.ndarray, kind: str) -> FastColumns:
             accuracy = w.bits(60, 1).astype(bool)
             lon_raw, lat_raw = w.bits(61, 28, True), w.bits(89, 27, True)
             course, heading = w.bits(116, 12), w.bits(128, 9)
-            rot = np.copysign((turn / 4.733) ** 2, turn)
+            x = turn / 4.733
+            rot = np.copysign(x * x, turn)
             rot[(turn == -128) | (turn == 127) | (turn == -127)] = np.nan
             nav = np.where(status == 15, -1, status).astype(np.int8)
         lat, lon = _latlon(lat_raw, 91, 600_000), _latlon(lon_raw, 181, 600_000)
@@ -299,7 +454,7 @@ def _concat(parts: list[FastColumns], n_lines: int) -> FastColumns:
         for p in parts:
             for key, count in p.nulled.items():
                 nulled[key] = nulled.get(key, 0) + count
-        out = FastColumns(handled=np.empty(0, dtype=bool), nulled=nulled, **cols)
+        out = FastColumns(handled=np.empty(0, dtype=bool), nulled=nulled, **cols)  # type: ignore[arg-type]
     out.handled = np.zeros(n_lines, dtype=bool)
     out.handled[out.line_idx] = True
     return out
