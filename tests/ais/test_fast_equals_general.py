@@ -51,3 +51,28 @@ def test_traffic_mix_in_chunks() -> None:
     lines = traffic_mix(60_000, seed=11)
     rows = _assert_same(lines, chunk=7_001)  # odd chunk size: two-part messages split across calls
     assert rows > 55_000
+
+
+def test_superseded_and_split_fragments() -> None:
+    frag1 = b"!AIVDM,2,1,3,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1E"
+    frag2 = b"!AIVDM,2,2,3,A,88888888880,2*27"
+    pos = b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"
+    lines = [frag1, pos, frag1, frag2, frag2, pos, frag1, pos, frag2, frag1]
+    for chunk in (1, 2, 3, 4, 10):
+        _assert_same(lines, chunk)
+
+
+def test_random_fragment_sequences() -> None:
+    """Random orders of fragments (two keys, orphans, duplicates, late first parts) in random batch sizes."""
+    import numpy as np
+
+    f1 = b"!AIVDM,2,1,3,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1E"
+    f2 = b"!AIVDM,2,2,3,A,88888888880,2*27"
+    g1 = b"!AIVDM,2,1,4,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*19"
+    g2 = b"!AIVDM,2,2,4,A,88888888880,2*20"
+    pos = b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"
+    pool = [f1, f2, g1, g2, pos, f1, f2, g1, g2]
+    rng = np.random.default_rng(5)
+    for _ in range(150):
+        lines = [pool[i] for i in rng.integers(0, len(pool), int(rng.integers(2, 30)))]
+        _assert_same(lines, int(rng.integers(1, 12)))

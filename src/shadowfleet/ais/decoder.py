@@ -150,7 +150,11 @@ class NmeaDecoder:
         self._count("lines", n)
         fast = FastColumns.empty(n)
         if self.fast_path and n:
-            waiting = [(k[1], k[2]) for k in self._pending if k[0] is None and k[3] == 2]
+            waiting = [
+                (k[1], k[2], frozenset(p.parts))
+                for k, p in self._pending.items()
+                if k[0] is None and k[3] == 2
+            ]
             fast = decode_fast(
                 lines,
                 gatehouse_pending=self._gatehouse is not None,

@@ -206,15 +206,15 @@ def decode_fast(
     lines: Sequence[bytes],
     *,
     gatehouse_pending: bool = False,
-    pending_keys: Collection[tuple[bytes, bytes]] = (),
+    pending_keys: Collection[tuple[bytes, bytes, frozenset[int]]] = (),
     report_us: Callable[[], int] | None = None,
 ) -> FastColumns:
     """Decode the fast-path lines among `lines`.
 
     A Gatehouse `$PGHP` line stamps the sentence after it, so from the first such line on (or from the
     start when a stamp is pending from the previous batch) every line is left to the general path.
-    `pending_keys`: (sequence id, channel) of multi-part messages already waiting in the decoder; such
-    pairs are left to the general path. `report_us`: receive time for ETA years (default: now).
+    `pending_keys`: (sequence id, channel, fragment numbers seen) of two-part messages already waiting
+    in the decoder (see _type5_pairs). `report_us`: receive time for ETA years (default: now).
     """
     n = len(lines)
     if n == 0:
@@ -262,38 +262,123 @@ def decode_fast(
             static_parts.append((sel[use], fast_static.statics_type24(_Words(v[use]))))
 
     # type 5 in two fragments on adjacent lines with the same sequence id and channel
-    two = f.ok & (f.total == 2)
-    first_frag = np.flatnonzero(two[:-1] & (f.number[:-1] == 1) & two[1:] & (f.number[1:] == 2))
-    if first_frag.size:
-        a, b = first_frag, first_frag + 1
-        same = (f.seq[a] == f.seq[b]) & (f.chan[a] == f.chan[b]) & (f.seq[a] != _c(",")) & (f.fill[a] == 0)
-        same &= arr[ps[a]] == _c("5")
-        if pending_keys:
-            waiting = set(pending_keys)
-            keys = [(bytes([f.seq[i]]), b"" if f.chan[i] == _c(",") else bytes([f.chan[i]])) for i in a]
-            same &= ~np.array([key in waiting for key in keys], dtype=bool)
-        a, b = a[same], b[same]
-        total_chars = f.plen[a] + f.plen[b]
-        fit = (total_chars >= 70) & (total_chars <= 72)
-        a, b = a[fit], b[fit]
-        if a.size:
-            v, valid, nbits = _payload_window(f, a, b, 72)
-            use = valid & (nbits >= 420)
-            if use.any():
-                table, impossible = fast_static.statics_type5(_Words(v[use]), report_us or _now_us)
-                nulled_eta += impossible
-                static_parts.append((b[use], table))
-                # fragment 1 lines are handled too; they produce no row of their own
-                static_parts.append((a[use], _EMPTY_MARK))
+    pairs = _type5_pairs(f, joined_multipart_count=_count_multipart(lines), pending_keys=pending_keys)
+    if pairs is not None:
+        a, b, v = pairs
+        table, impossible = fast_static.statics_type5(_Words(v), report_us or _now_us)
+        nulled_eta += impossible
+        static_parts.append((b, table))
+        static_parts.append((a, _EMPTY_MARK))  # first fragments are handled too, without a row
+
+    # base stations (4, 11) and aids to navigation (21): decoded for their counts only (no rows)
+    counted = _count_only(f, single)
 
     out = _concat(parts, n)
     _attach_statics(out, static_parts, arr)
+    for msg_type, line_idx in counted.items():
+        out.handled[line_idx] = True
+        out.type_counts[msg_type] = out.type_counts.get(msg_type, 0) + int(line_idx.size)
+    out.n_sentences = int(out.handled.sum())
     if nulled_eta:
         out.nulled["eta"] = out.nulled.get("eta", 0) + nulled_eta
     return out
 
 
 _EMPTY_MARK = pa.table({})
+
+
+def _count_multipart(lines: Sequence[bytes]) -> int:
+    """Lines that look like a fragment of a two-part message, however they are framed."""
+    joined = b"\n".join(lines)
+    return joined.count(b"VDM,2,") + joined.count(b"VDO,2,")
+
+
+def _type5_pairs(
+    f: _Frames, *, joined_multipart_count: int, pending_keys: Collection[tuple[bytes, bytes, frozenset[int]]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Adjacent (first, second) fragment lines of two-part type 5 messages that the general path would
+    assemble exactly so, with their payloads as 6-bit values; None when there are none.
+
+    Assembly is stateful, so a pair is only taken when nothing else can touch its key (sequence id,
+    channel): every two-part line of the batch must be plainly framed (else no pairs at all); a key
+    waiting from an earlier batch is resolved by its first line here (left to the general path); and once
+    a line of a key is not part of a clean pair, later pairs of that key are left to the general path.
+    """
+    two = f.ok & (f.total == 2)
+    if int(two.sum()) != joined_multipart_count or not two.any():
+        return None
+    n = f.ok.size
+    cand = np.flatnonzero(two[:-1] & (f.number[:-1] == 1) & two[1:] & (f.number[1:] == 2))
+    a, b = cand, cand + 1
+    ok = (f.seq[a] == f.seq[b]) & (f.chan[a] == f.chan[b]) & (f.seq[a] != _c(",")) & (f.fill[a] == 0)
+    ok &= f.arr[f.ps[a]] == _c("5")
+    total_chars = f.plen[a] + f.plen[b]
+    ok &= (total_chars >= 70) & (total_chars <= 72)
+    a, b = a[ok], b[ok]
+    v, valid, nbits = _payload_window(f, a, b, 72)
+    use = valid & (nbits >= 420)
+    a, b, v = a[use], b[use], v[use]
+    # per-key consistency, in line order
+    key = f.seq.astype(np.int64) * 256 + f.chan.astype(np.int64)
+    in_pair = np.zeros(n, dtype=bool)
+    in_pair[a] = True
+    in_pair[b] = True
+    resolving = np.zeros(n, dtype=bool)  # lines that settle a key waiting from the previous batch
+    unsettled = np.zeros(n, dtype=bool)  # ... or leave it waiting in a way only the general path follows
+    for seq_id, channel, parts_seen in pending_keys:
+        if len(seq_id) != 1 or len(channel) > 1:
+            continue
+        with_key = np.flatnonzero(two & (key == seq_id[0] * 256 + (channel[0] if channel else _c(","))))
+        if not with_key.size:
+            continue
+        first = with_key[0]
+        completes = int(f.number[first]) not in parts_seen
+        if completes:  # the waiting message takes this fragment and is done
+            resolving[first] = True
+        elif (
+            f.number[first] == 1
+            and with_key.size > 1
+            and with_key[1] == first + 1
+            and f.number[first + 1] == 2
+        ):
+            resolving[first] = resolving[first + 1] = True  # supersedes it, and the next line completes
+        else:
+            unsettled[first] = True
+    in_pair &= ~resolving
+    broken = (two & ~in_pair & ~resolving) | unsettled
+    first_broken: dict[int, int] = {}
+    for i in np.flatnonzero(broken):
+        first_broken.setdefault(int(key[i]), int(i))
+    if first_broken:
+        limit = np.array([first_broken.get(int(k), n) for k in key[a]], dtype=np.int64)
+        keep = (a < limit) & ~resolving[a]
+    else:
+        keep = ~resolving[a]
+    if not keep.any():
+        return None
+    return a[keep], b[keep], v[keep]
+
+
+# first payload character -> (type, fewest bits, as in layouts.MIN_BITS) for count-only types
+_COUNT_ONLY = {ord("4"): (4, 149), ord(";"): (11, 149), ord("E"): (21, 268)}
+
+
+def _count_only(f: _Frames, single: np.ndarray) -> dict[int, np.ndarray]:
+    out: dict[int, np.ndarray] = {}
+    first = f.arr[f.ps]
+    for ch, (msg_type, min_bits) in _COUNT_ONLY.items():
+        sel = np.flatnonzero(single & (first == ch) & (6 * f.plen - f.fill >= min_bits) & (f.plen <= 64))
+        if sel.size:
+            _, valid = _six_bit_values(_mask_beyond(f, sel))
+            out[msg_type] = sel[valid]
+    return out
+
+
+def _mask_beyond(f: _Frames, sel: np.ndarray) -> np.ndarray:
+    """The payload characters of `sel` in 64 columns, '0' beyond each payload's end."""
+    k = np.arange(64)[None, :]
+    chars = _windows(f.arr, 64)[f.ps[sel]]
+    return np.where(k < f.plen[sel][:, None], chars, ord("0")).astype(np.uint8)
 
 
 def _now_us() -> int:
