@@ -100,7 +100,7 @@ class _Words:
         else:
             low_bits = start + width - 64
             val = (self.words[k] << np.uint64(low_bits)) | (self.words[k + 1] >> np.uint64(64 - low_bits))
-        out = (val & np.uint64((1 << width) - 1)).astype(np.int64)
+        out = (val & np.uint64((1 << width) - 1)).view(np.int64)
         if signed:
             out -= (out >> (width - 1)) << width
         return out
@@ -262,7 +262,7 @@ def decode_fast(
             static_parts.append((sel[use], fast_static.statics_type24(_Words(v[use]))))
 
     # type 5 in two fragments on adjacent lines with the same sequence id and channel
-    pairs = _type5_pairs(f, joined_multipart_count=_count_multipart(lines), pending_keys=pending_keys)
+    pairs = _type5_pairs(f, other_multipart=_multipart_elsewhere(lines, f), pending_keys=pending_keys)
     if pairs is not None:
         a, b, v = pairs
         table, impossible = fast_static.statics_type5(_Words(v), report_us or _now_us)
@@ -287,14 +287,14 @@ def decode_fast(
 _EMPTY_MARK = pa.table({})
 
 
-def _count_multipart(lines: Sequence[bytes]) -> int:
-    """Lines that look like a fragment of a two-part message, however they are framed."""
-    joined = b"\n".join(lines)
-    return joined.count(b"VDM,2,") + joined.count(b"VDO,2,")
+def _multipart_elsewhere(lines: Sequence[bytes], f: _Frames) -> bool:
+    """Whether a line outside the plain framing (tag block, trailer, bad checksum, ...) looks like a
+    fragment of a two-part message."""
+    return any(b"VDM,2," in lines[i] or b"VDO,2," in lines[i] for i in np.flatnonzero(~f.ok).tolist())
 
 
 def _type5_pairs(
-    f: _Frames, *, joined_multipart_count: int, pending_keys: Collection[tuple[bytes, bytes, frozenset[int]]]
+    f: _Frames, *, other_multipart: bool, pending_keys: Collection[tuple[bytes, bytes, frozenset[int]]]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Adjacent (first, second) fragment lines of two-part type 5 messages that the general path would
     assemble exactly so, with their payloads as 6-bit values; None when there are none.
@@ -305,7 +305,7 @@ def _type5_pairs(
     a line of a key is not part of a clean pair, later pairs of that key are left to the general path.
     """
     two = f.ok & (f.total == 2)
-    if int(two.sum()) != joined_multipart_count or not two.any():
+    if other_multipart or not two.any():
         return None
     n = f.ok.size
     cand = np.flatnonzero(two[:-1] & (f.number[:-1] == 1) & two[1:] & (f.number[1:] == 2))
