@@ -76,3 +76,38 @@ def test_random_fragment_sequences() -> None:
     for _ in range(150):
         lines = [pool[i] for i in rng.integers(0, len(pool), int(rng.integers(2, 30)))]
         _assert_same(lines, int(rng.integers(1, 12)))
+
+
+def test_tagged_lines() -> None:
+    """Tag blocks of every flavour in front of the traffic mix: c: in s and ms, s:, i:SIMULATED, no c:,
+    no checksum, bad checksum, g: groups, non-ASCII, malformed fields."""
+    import numpy as np
+
+    from shadowfleet.ais.nmea import nmea_checksum
+
+    rng = np.random.default_rng(9)
+    lines = traffic_mix(20_000, seed=4)
+    out = []
+    for i, line in enumerate(lines):
+        kind = int(rng.integers(0, 10))
+        t = 1_700_000_000 + i
+        bodies = [
+            b"s:r1,c:%d" % t,
+            b"c:%d000,s:r2,i:SIMULATED" % t,
+            b"s:r3",
+            b"c:%d,i:simulated" % t,
+            b"g:1-1-%d,c:%d" % (i, t),
+            b"c:abc",
+            b"s\xe9:x",
+            b"c:%d,,s:r4" % t,
+        ]
+        if kind < len(bodies):
+            body = bodies[kind]
+            cs = nmea_checksum(body) ^ (1 if rng.random() < 0.05 else 0)
+            out.append(b"\\%s*%02X\\%s" % (body, cs, line))
+        elif kind == 8:
+            out.append(b"\\s:r5,c:%d\\%s" % (t, line))  # no tag block checksum
+        else:
+            out.append(line)
+    rows = _assert_same(out, chunk=3_000)
+    assert rows > 10_000

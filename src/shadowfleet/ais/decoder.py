@@ -172,6 +172,8 @@ class NmeaDecoder:
             self._count("sentences", fast.n_sentences)
             self._count("messages", n_fast)
             self._count("fast_path", n_fast)
+            if fast.n_tag_blocks:
+                self._count("tag_blocks", fast.n_tag_blocks)
             for t, c in fast.type_counts.items():
                 self._count(f"by_type:{t}", c)
         merge_counts(self._nulled, fast.nulled)
@@ -408,6 +410,29 @@ def _rows_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
+def _fast_stamps(fast: FastColumns, line_idx: np.ndarray, decoder: NmeaDecoder) -> dict[str, pa.Array]:
+    """ts, ts_origin, receiver, simulated for rows of the fast path (tag block values where present)."""
+    m = int(line_idx.size)
+    now = decoder._now_us()
+    ts_type = POSITION_SCHEMA.field("ts").type
+    if fast.line_ts_us is None or fast.line_receiver is None or fast.line_simulated is None:
+        return {
+            "ts": pa.array(np.full(m, now, dtype=np.int64)).cast(ts_type),
+            "ts_origin": repeat_string("clock", m),
+            "receiver": pa.nulls(m, type=pa.string()),
+            "simulated": pa.array(np.full(m, decoder.simulated), type=pa.bool_()),
+        }
+    tag_ts = fast.line_ts_us[line_idx]
+    has_ts = tag_ts >= 0
+    origin = pa.DictionaryArray.from_arrays(pa.array(has_ts.astype(np.int8)), pa.array(["clock", "tagblock"]))
+    return {
+        "ts": pa.array(np.where(has_ts, tag_ts, now)).cast(ts_type),
+        "ts_origin": origin.cast(pa.string()),
+        "receiver": pa.array(fast.line_receiver[line_idx], type=pa.string()),
+        "simulated": pa.array(fast.line_simulated[line_idx] | decoder.simulated, type=pa.bool_()),
+    }
+
+
 def _statics_table(
     rows: list[dict[str, Any]], order: list[int], fast: FastColumns, decoder: NmeaDecoder
 ) -> pa.Table:
@@ -415,15 +440,9 @@ def _statics_table(
     if fast.statics is None or fast.statics.num_rows == 0:
         return general
     m = fast.statics.num_rows
-    ts = pa.array(np.full(m, decoder._now_us(), dtype=np.int64)).cast(STATIC_SCHEMA.field("ts").type)
     columns = {name: fast.statics.column(name) for name in fast.statics.column_names}
-    columns.update(
-        ts=ts,
-        ts_origin=repeat_string("clock", m),
-        receiver=pa.nulls(m, type=pa.string()),
-        source=repeat_string(decoder.source, m),
-        simulated=pa.array(np.full(m, decoder.simulated), type=pa.bool_()),
-    )
+    columns.update(_fast_stamps(fast, fast.static_line_idx, decoder))
+    columns["source"] = repeat_string(decoder.source, m)
     fast_table = pa.table({f.name: columns[f.name] for f in STATIC_SCHEMA}, schema=STATIC_SCHEMA)
     if general.num_rows == 0:
         return fast_table
@@ -439,12 +458,12 @@ def _positions_table(
     n_fast = int(fast.line_idx.size)
     if n_fast == 0:
         return general
-    ts = pa.array(np.full(n_fast, decoder._now_us(), dtype=np.int64)).cast(POSITION_SCHEMA.field("ts").type)
+    stamps = _fast_stamps(fast, fast.line_idx, decoder)
     nav_valid = fast.nav_status >= 0
     fast_table = pa.table(
         {
             "mmsi": pa.array(fast.mmsi, type=pa.int64()),
-            "ts": ts,
+            "ts": stamps["ts"],
             "lat": pa.array(fast.lat, from_pandas=True),
             "lon": pa.array(fast.lon, from_pandas=True),
             "sog_kn": pa.array(fast.sog_kn, from_pandas=True),
@@ -454,10 +473,10 @@ def _positions_table(
             "nav_status": pa.array(fast.nav_status, mask=~nav_valid, type=pa.int8()),
             "accuracy": pa.array(fast.accuracy, type=pa.bool_()),
             "msg_type": pa.array(fast.msg_type, type=pa.int8()),
-            "ts_origin": repeat_string("clock", n_fast),
-            "receiver": pa.nulls(n_fast, type=pa.string()),
+            "ts_origin": stamps["ts_origin"],
+            "receiver": stamps["receiver"],
             "source": repeat_string(decoder.source, n_fast),
-            "simulated": pa.array(np.full(n_fast, decoder.simulated), type=pa.bool_()),
+            "simulated": stamps["simulated"],
         },
         schema=POSITION_SCHEMA,
     )

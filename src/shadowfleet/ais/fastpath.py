@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from shadowfleet.ais import fast_static
+from shadowfleet.ais import fast_static, nmea
 
 _HEX_VALUE = np.full(256, -1, dtype=np.int16)
 for _i, _ch in enumerate(b"0123456789ABCDEF"):
@@ -52,6 +52,11 @@ class FastColumns:
     static_line_idx: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     statics: pa.Table | None = None
     n_sentences: int = 0  # lines decoded here
+    n_tag_blocks: int = 0  # of which after a tag block
+    # per input line: tag block receive time (-1: none, use the clock), station, i:SIMULATED
+    line_ts_us: np.ndarray | None = None
+    line_receiver: np.ndarray | None = None
+    line_simulated: np.ndarray | None = None
     type_counts: dict[int, int] = field(default_factory=dict)  # messages decoded here, by type
 
     @classmethod
@@ -145,6 +150,10 @@ class _Frames:
     seq: np.ndarray  # sequence id character (',' when empty)
     chan: np.ndarray  # channel character (',' when empty)
     ok: np.ndarray
+    tagged: np.ndarray  # the sentence follows a (checked, parsed) tag block
+    tag_ts_us: np.ndarray  # receive time from the tag block's c:, -1 when none
+    receiver: np.ndarray | None  # object array of tag block s: values (None: no tag block in the batch)
+    simulated: np.ndarray  # tag block i:SIMULATED
 
 
 def _frame(lines: Sequence[bytes], gatehouse_pending: bool) -> _Frames:
@@ -160,14 +169,22 @@ def _frame(lines: Sequence[bytes], gatehouse_pending: bool) -> _Frames:
         if not trailing.any():
             break
         e = e - trailing
-    pre = _windows(arr, 16)[s]
-    ok = (e - s >= 20) & (pre[:, 0] == _c("!")) & (pre[:, 3] == _c("V")) & (pre[:, 4] == _c("D"))
+    cx = np.bitwise_xor.accumulate(arr)
+    start = s  # where the sentence starts: after the tag block, if any
+    tagged = arr[s] == _c("\\")
+    tag_end = np.zeros(n, dtype=np.int64)
+    if tagged.any():
+        start, tagged, tag_end = _tag_blocks(arr, cx, s, e, tagged)
+    pre = _windows(arr, 16)[start]
+    ok = (e - start >= 20) & (pre[:, 0] == _c("!")) & (pre[:, 3] == _c("V")) & (pre[:, 4] == _c("D"))
+    ok &= tagged | (arr[s] != _c("\\"))
     if allow_before is not None:
         ok[allow_before:] = False
     ok &= (pre[:, 5] == _c("M")) | (pre[:, 5] == _c("O"))
     total, number = pre[:, 7].astype(np.int64) - 48, pre[:, 9].astype(np.int64) - 48
     ok &= (pre[:, 6] == _c(",")) & (pre[:, 8] == _c(",")) & (pre[:, 10] == _c(","))
     ok &= (total >= 1) & (total <= 9) & (number >= 1) & (number <= total)
+    ok &= ~tagged | (total == 1)  # tagged fragments (g: groups, receiver keys) go the general way
     # optional one-digit sequence id, then an optional one-character channel
     seq = pre[:, 11]
     seq_empty = seq == _c(",")
@@ -177,7 +194,7 @@ def _frame(lines: Sequence[bytes], gatehouse_pending: bool) -> _Frames:
     cq, cq1 = pre[rows, q], pre[rows, q + 1]
     chan_empty = cq == _c(",")
     ok &= chan_empty | ((cq1 == _c(",")) & (cq != _c("*")))
-    ps = s + q + np.where(chan_empty, 1, 2)
+    ps = start + q + np.where(chan_empty, 1, 2)
     # ",f*hh" ending: fill bits and the checksum
     suf = _windows(arr, 5)[np.maximum(e - 5, 0)]
     fill = suf[:, 1].astype(np.int64) - 48
@@ -188,10 +205,77 @@ def _frame(lines: Sequence[bytes], gatehouse_pending: bool) -> _Frames:
     ok &= plen > 0
     idx = np.flatnonzero(ok)
     if idx.size:
-        cx = np.bitwise_xor.accumulate(arr)
-        bad_cs = (cx[e[idx] - 4] ^ cx[s[idx]]) != (hi[idx] * 16 + lo[idx])
+        bad_cs = (cx[e[idx] - 4] ^ cx[start[idx]]) != (hi[idx] * 16 + lo[idx])
         ok[idx[bad_cs]] = False
-    return _Frames(arr, s, e, ps, plen, fill, total, number, seq, cq, ok)
+    tag_ts = np.full(n, -1, dtype=np.int64)
+    simulated = np.zeros(n, dtype=bool)
+    receiver: np.ndarray | None = None
+    tagged &= ok
+    if tagged.any():
+        receiver = np.full(n, None, dtype=object)
+        cache: dict[bytes, tuple[int, str | None, bool] | None] = {}  # tag blocks repeat within a second
+        for i in np.flatnonzero(tagged).tolist():
+            body = joined[int(s[i]) + 1 : int(tag_end[i]) - 3]
+            parsed = cache.get(body, _MISSING)
+            if parsed is _MISSING:
+                parsed = cache[body] = parse_simple_tag_block(body)
+            if parsed is None:
+                ok[i] = tagged[i] = False
+                continue
+            tag_ts[i], receiver[i], simulated[i] = parsed
+    return _Frames(arr, s, e, ps, plen, fill, total, number, seq, cq, ok, tagged, tag_ts, receiver, simulated)
+
+
+def _tag_blocks(
+    arr: np.ndarray, cx: np.ndarray, s: np.ndarray, e: np.ndarray, tagged: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lines starting with a tag block `\\...*hh\\`: where the sentence starts, which tag blocks are
+    well framed with a valid checksum, and where each tag block ends (its closing backslash)."""
+    n = s.size
+    start = s.copy()
+    tag_end = np.zeros(n, dtype=np.int64)
+    backslashes = np.flatnonzero(arr[: arr.size - _PAD] == _c("\\"))
+    t_idx = np.flatnonzero(tagged)
+    j = np.searchsorted(backslashes, s[t_idx], side="right")
+    has_end = j < backslashes.size
+    te = np.where(has_end, backslashes[np.minimum(j, backslashes.size - 1)], 0)
+    good = has_end & (te < e[t_idx]) & (te - s[t_idx] >= 5)
+    te = np.where(good, te, s[t_idx] + 5)
+    hi, lo = _HEX_VALUE[arr[te - 2]], _HEX_VALUE[arr[te - 1]]
+    good &= (arr[te - 3] == _c("*")) & (hi >= 0) & (lo >= 0)
+    good &= (cx[te - 4] ^ cx[s[t_idx]]) == (hi * 16 + lo)
+    t_idx, te = t_idx[good], te[good]
+    start[t_idx] = te + 1
+    tag_end[t_idx] = te
+    out = np.zeros(n, dtype=bool)
+    out[t_idx] = True
+    return start, out, tag_end
+
+
+_MISSING: tuple[int, str | None, bool] = (-2, None, False)
+
+
+def parse_simple_tag_block(body: bytes) -> tuple[int, str | None, bool] | None:
+    """(c: time in us or -1, s: station, i:SIMULATED) of a tag block body without its checksum, when it
+    is one the general path reads the same way and holds no g: group; otherwise None."""
+    if not body.isascii():
+        return None
+    fields: dict[bytes, bytes] = {}
+    for item in body.split(b","):
+        key, sep, value = item.partition(b":")
+        if not sep or not key:
+            return None
+        fields[key] = value
+    if b"g" in fields:
+        return None
+    ts_us = -1
+    if b"c" in fields:
+        parsed = nmea.epoch_us(fields[b"c"].decode())
+        if parsed is None:
+            return None
+        ts_us = parsed
+    station = fields[b"s"].decode() if b"s" in fields else None
+    return ts_us, station, fields.get(b"i", b"").decode().upper() == "SIMULATED"
 
 
 def _six_bit_values(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -279,6 +363,9 @@ def decode_fast(
         out.handled[line_idx] = True
         out.type_counts[msg_type] = out.type_counts.get(msg_type, 0) + int(line_idx.size)
     out.n_sentences = int(out.handled.sum())
+    if f.receiver is not None:
+        out.line_ts_us, out.line_receiver, out.line_simulated = f.tag_ts_us, f.receiver, f.simulated
+        out.n_tag_blocks = int((out.handled & f.tagged).sum())
     if nulled_eta:
         out.nulled["eta"] = out.nulled.get("eta", 0) + nulled_eta
     return out
