@@ -1,8 +1,16 @@
 import json
 
+import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from shadowfleet.detect.identity import IdentityParams, detect_identity_changes, normalise_text
+from shadowfleet.detect.identity import (
+    IdentityParams,
+    detect_identity_changes,
+    normalise_text,
+    normalise_text_array,
+)
 from tests.detect.tables import positions, statics
 
 P = IdentityParams()
@@ -70,6 +78,13 @@ def test_reflagging_seen_through_the_imo_number_changes_mmsi_and_flag() -> None:
         _reports(351000001, [0, 6], imo=9074729, name="NAVE")
         + _reports(273000001, [600, 606], imo=9074729, name="NAVE")
     )
+    renamed = statics(
+        _reports(351000001, [0, 6], imo=9074729, name="NAVE")
+        + _reports(273000001, [600, 606], imo=9074729, name="NAVE DOS")
+        + _reports(351000002, [0, 6], imo=9176187, name="X")  # another hull
+    )
+    fields = sorted(detect_identity_changes(renamed, P).column("field").to_pylist())
+    assert fields == ["flag", "mmsi", "name"]
     pos = positions([(273000001, 590, 11.0, -64.0), (351000001, 0, 10.0, -65.0)])
     events = detect_identity_changes(st, P, positions=pos)
     by_field = {r["field"]: r for r in events.to_pylist()}
@@ -88,3 +103,9 @@ def test_normalise_text() -> None:
 def test_unknown_field_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="colour"):
         detect_identity_changes(statics(_reports(1, [0])), IdentityParams(fields=("colour",)))
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab Z@\t-9é", max_size=12)), max_size=20))
+def test_column_normalisation_agrees_with_the_scalar_rule(values: list[str | None]) -> None:
+    column = pa.array(values, pa.string())
+    assert normalise_text_array(column).to_pylist() == [normalise_text(v) for v in values]

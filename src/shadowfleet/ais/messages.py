@@ -41,7 +41,8 @@ def rot_deg_min(raw: int) -> float | None:
     codes (no turn indicator, so no measured rate)."""
     if raw in (-128, 127, -127):
         return None
-    return math.copysign((raw / 4.733) ** 2, raw)
+    x = raw / 4.733
+    return math.copysign(x * x, raw)  # x * x, not ** 2: bit-identical to the vectorised path
 
 
 def _na(value: Any, marker: Any) -> Any:

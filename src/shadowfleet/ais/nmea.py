@@ -46,7 +46,7 @@ class ParsedLine:
     trailer_ignored: bool = False  # text after the checksum that is not a comma-separated trailer
 
 
-def _epoch_us(seconds_or_ms: str) -> int | None:
+def epoch_us(seconds_or_ms: str) -> int | None:
     """A tag block `c:` or trailer time: UNIX seconds, or milliseconds when it is too big for seconds."""
     try:
         value = float(seconds_or_ms)
@@ -80,14 +80,14 @@ def parse_tag_block(text: bytes) -> dict[str, str] | str:
         if not sep or not key:
             return "bad_tag_block"
         fields[key] = value
-    if "c" in fields and _epoch_us(fields["c"]) is None:
+    if "c" in fields and epoch_us(fields["c"]) is None:
         return "bad_tag_block"
     return fields
 
 
 def tag_time_us(tag: dict[str, str]) -> int | None:
     c = tag.get("c")
-    return _epoch_us(c) if c is not None else None
+    return epoch_us(c) if c is not None else None
 
 
 def parse_group(tag: dict[str, str]) -> tuple[int, int, str] | None:
@@ -107,7 +107,7 @@ def _parse_trailer(trailer: bytes, out: ParsedLine) -> None:
         if out.receiver is None and field[:1] in (b"r", b"b") and field[1:].isalnum() and len(field) > 1:
             out.receiver = field.decode("ascii", "replace")
         elif out.trailer_us is None and field.isdigit() and 9 <= len(field) <= 13:
-            out.trailer_us = _epoch_us(field.decode("ascii"))
+            out.trailer_us = epoch_us(field.decode("ascii"))
 
 
 def _parse_gatehouse(body: bytes, out: ParsedLine) -> ParsedLine | str:

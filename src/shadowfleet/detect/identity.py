@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shadowfleet.detect._arrays import (
     asof_index,
@@ -67,19 +68,28 @@ def normalise_text(value: str | None) -> str | None:
     return text or None
 
 
-def _codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
-    """Integer codes for values (-1 for None) and the code -> value list."""
-    table: dict[Any, int] = {}
-    codes = np.array([-1 if v is None else table.setdefault(v, len(table)) for v in values], dtype=np.int64)
-    return codes, list(table)
+def normalise_text_array(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """`normalise_text` over a whole column, with Arrow string kernels."""
+    text = pc.replace_substring(column.cast(pa.string()), "@", " ")
+    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_upper(text), r"\s+", " "))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
-def _field_values(statics: pa.Table, field: str) -> list[Any]:
+def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
+    """Integer codes for values (-1 for null) and the code -> value list."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)
+    codes = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_pylist()
+
+
+def _field_values(statics: pa.Table, field: str) -> tuple[np.ndarray, list[Any]]:
     column = statics.column(field)
     if field in ("name", "callsign", "flag"):
-        return [normalise_text(v) for v in column.cast(pa.string()).to_pylist()]
+        return _encode(normalise_text_array(column))
     numbers = ints(column, null=0)
-    return [None if v <= 0 else int(v) for v in numbers]
+    return _encode(pa.array(numbers, pa.int64(), mask=numbers <= 0))
 
 
 def _changes(
@@ -115,15 +125,19 @@ def _field_events(
     field: str,
     key: np.ndarray,
     ts: np.ndarray,
-    values: list[Any],
+    encoded: tuple[np.ndarray, list[Any]],
     event_mmsi: np.ndarray,
     imo: np.ndarray,
     simulated: np.ndarray,
     params: IdentityParams,
     where: tuple[np.ndarray, np.ndarray] | None,
+    across_mmsi_only: bool = False,
 ) -> pa.Table:
-    codes, lookup = _codes(values)
+    codes, lookup = encoded
     first, last, counts, change = _changes(key, ts, codes, params.min_reports_per_value)
+    if across_mmsi_only and len(change) > 1:
+        # Keyed by IMO: only changes that came with a new MMSI (the rest the per-MMSI pass reports).
+        change[1:] &= event_mmsi[first[1:]] != event_mmsi[last[:-1]]
     new = np.flatnonzero(change)
     if len(new) == 0:
         return _empty()
@@ -207,8 +221,8 @@ def detect_identity_changes(
     tables = [_empty()]
     for field in params.fields:
         if field in statics.column_names:
-            values = _field_values(statics, field)
-            tables.append(_field_events(field, mmsi, ts, values, mmsi, imo, simulated, params, where))
+            encoded = _field_values(statics, field)
+            tables.append(_field_events(field, mmsi, ts, encoded, mmsi, imo, simulated, params, where))
     if params.follow_imo and "imo" in statics.column_names:
         valid = np.flatnonzero(imo_valid_mask(imo))
         order = valid[np.lexsort((ts[valid], imo[valid]))]
@@ -216,13 +230,31 @@ def detect_identity_changes(
             by_imo = statics.take(pa.array(order))
             i_mmsi, i_ts, i_imo = mmsi[order], ts[order], imo[order]
             i_where = None if where is None else (where[0][order], where[1][order])
-            countries = country_of_mmsi(i_mmsi)
-            mmsi_values = [int(v) for v in i_mmsi]
-            flag_values = [None if c is None else str(c) for c in countries]
+            by_field = {
+                "mmsi": _encode(pa.array(i_mmsi, pa.int64())),
+                "flag": _encode(pa.array(country_of_mmsi(i_mmsi).tolist(), pa.string())),
+            }
             i_sim = bools(by_imo, "simulated")
-            for field, values in (("mmsi", mmsi_values), ("flag", flag_values)):
+            for field, encoded in by_field.items():
                 tables.append(
-                    _field_events(field, i_imo, i_ts, values, i_mmsi, i_imo, i_sim, params, i_where)
+                    _field_events(field, i_imo, i_ts, encoded, i_mmsi, i_imo, i_sim, params, i_where)
                 )
+            for field in params.fields:
+                if field in by_imo.column_names and field not in ("imo", "flag"):
+                    encoded = _field_values(by_imo, field)
+                    tables.append(
+                        _field_events(
+                            field,
+                            i_imo,
+                            i_ts,
+                            encoded,
+                            i_mmsi,
+                            i_imo,
+                            i_sim,
+                            params,
+                            i_where,
+                            across_mmsi_only=True,
+                        )
+                    )
     out = pa.concat_tables(tables)
     return out.sort_by([("mmsi", "ascending"), ("start_ts", "ascending"), ("field", "ascending")])

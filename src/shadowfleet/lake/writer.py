@@ -65,6 +65,15 @@ def conform(table: pa.Table, schema: pa.Schema, what: str) -> pa.Table:
         raise ValueError(f"{what}: columns do not match the lake schema: {exc}") from exc
 
 
+def dictionary_columns(schema: pa.Schema) -> list[str]:
+    """Columns worth dictionary encoding: text and small codes (not coordinates, speeds or times)."""
+    return [
+        f.name
+        for f in schema
+        if pa.types.is_string(f.type) or pa.types.is_int8(f.type) or pa.types.is_int16(f.type)
+    ]
+
+
 def split_by_day(table: pa.Table) -> list[tuple[str, pa.Table]]:
     """(YYYY-MM-DD, rows of that UTC day sorted by (mmsi, ts)) for each day present."""
     if table.num_rows == 0:
@@ -180,7 +189,10 @@ class LakeWriter:
                 for day, part in split_by_day(table):
                     rel = layout.data_file(dataset, day, name)
                     size = write_parquet_atomic(
-                        part, self.root / rel, before_publish=lambda: crash_point("before_publish")
+                        part,
+                        self.root / rel,
+                        dictionary_columns=dictionary_columns(part.schema),
+                        before_publish=lambda: crash_point("before_publish"),
                     )
                     crash_point("after_publish")
                     entries.append(file_entry(rel, dataset, day, part, size, chunk.chunk_key))
@@ -245,7 +257,9 @@ class LakeWriter:
             reader = result.to_arrow_reader(131_072)
             total = 0
             ts_min = ts_max = mmsi_min = mmsi_max = None
-            with pq.ParquetWriter(tmp, schema, compression="zstd") as out:
+            with pq.ParquetWriter(
+                tmp, schema, compression="zstd", use_dictionary=dictionary_columns(schema)
+            ) as out:
                 for batch in reader:
                     table = pa.Table.from_batches([batch]).cast(schema)
                     out.write_table(table, row_group_size=131_072)

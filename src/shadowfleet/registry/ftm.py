@@ -53,7 +53,7 @@ def export_entities(
     session: Session, retention_years: int, statuses: tuple[str, ...] = ("published",)
 ) -> Iterator[dict[str, Any]]:
     """Public entities as FtM dicts, in id order. People past retention (and their occupancies) are left out."""
-    hidden = _hidden_people(session, retention_years)
+    hidden = queries.hidden_person_ids(session, retention_years)
     ids = list(session.scalars(select(Entity.id).where(Entity.status.in_(statuses)).order_by(Entity.id)))
     for i in range(0, len(ids), EXPORT_BATCH):
         chunk = ids[i : i + EXPORT_BATCH]
