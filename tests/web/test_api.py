@@ -50,6 +50,10 @@ def test_dossier_joins_lake_and_registry(client: TestClient) -> None:
     assert d["sanctions"][0]["programs"] == ["VENEZUELA-EO13850"]
     assert d["sanctions"][0]["via"] == "Test Shipping Co"
     assert [h["draught_m"] for h in d["identity_history"]] == [9.5, 15.2]
+    risk = {b["signal"]: b for b in d["risk"]["breakdown"]}  # the detect room's explainable score
+    assert risk["owner_sanctioned"]["contribution"] == 15.0 and risk["sanctioned"]["contribution"] == 0.0
+    assert risk["sts_encounters"]["value"] == 1.0 and risk["venezuelan_port_calls"]["value"] == 1.0
+    assert d["risk"]["score"] == sum(b["contribution"] for b in d["risk"]["breakdown"])
     cargo = d["cargo_estimate"]  # the detect room's estimate from the draught range 9.5..15.2 m
     assert cargo["laden_status"] == "laden" and cargo["is_estimate"] is True
     assert cargo["cargo_low_t"] < cargo["cargo_t"] < cargo["cargo_high_t"]
@@ -104,6 +108,14 @@ def test_events_filters(client: TestClient) -> None:
     assert client.get("/api/v1/events", params={"start": "2024-03-03T00:00:00Z"}).json()["total"] == 0
     one = enc["items"][0]
     assert client.get(f"/api/v1/events/{one['event_id']}").json()["detector_version"] == "encounter-fixture"
+
+
+def test_voyages_by_status(client: TestClient) -> None:
+    running = client.get("/api/v1/voyages", params={"venezuela": "true", "status": "in_progress"}).json()
+    assert [v["mmsi"] for v in running["items"]] == [775000002]
+    done = client.get("/api/v1/voyages", params={"status": "completed"}).json()
+    assert [v["destination_port_name"] for v in done["items"]] == ["Freeport"]
+    assert all(v["simulated"] is True for v in done["items"])
 
 
 def test_exports_csv_geojson_ftm(client: TestClient) -> None:
