@@ -147,11 +147,12 @@ def build_lake(root: Path, n_positions: int = 600, step_s: int = 600) -> Path:
         lat=np.array([27.2]),
         lon=np.array([-79.5]),
         confidence=np.array([0.6]),
-        evidence=[json.dumps({"note": XSS_NAME})],
+        evidence=[json.dumps({"note": XSS_NAME, "speed_kn": float("inf")})],
         params=FixtureParams(),
         detector_version="gap-fixture",
         simulated=np.array([False]),
-        extra={"duration_h": [10.0], "median_distance_m": pa.nulls(1, pa.float64())},
+        # An infinite implied speed (two reports at one instant) must not break JSON output.
+        extra={"duration_h": [10.0], "median_distance_m": pa.nulls(1, pa.float64()), "implied_speed_kn": [float("inf")]},
     )
     port_call = build_events(
         "port_call",

@@ -9,6 +9,7 @@ import datetime as dt
 import gzip
 import json
 import logging
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -43,13 +44,24 @@ def iso(value: object) -> object:
     return value
 
 
+def finite(value: object) -> object:
+    """JSON-safe: NaN and infinities become None, at any depth."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    return value
+
+
 def rows(table: pa.Table) -> list[dict[str, object]]:
-    """Arrow rows as plain dicts with ISO-8601 UTC strings for timestamps and NaN as None."""
+    """Arrow rows as plain dicts with ISO-8601 UTC strings for timestamps; NaN and infinities as None."""
     out = []
     for row in table.to_pylist():
         clean: dict[str, object] = {}
         for key, value in row.items():
-            if isinstance(value, float) and value != value:
+            if isinstance(value, float) and not math.isfinite(value):
                 value = None
             clean[key] = iso(value)
         out.append(clean)
@@ -349,7 +361,7 @@ def decode_event(row: dict[str, object]) -> dict[str, object]:
         value = out.get(key)
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
-                out[key] = json.loads(value)
+                out[key] = finite(json.loads(value))
     out["title"] = event_title(out)
     return out
 
