@@ -152,7 +152,11 @@ def build_lake(root: Path, n_positions: int = 600, step_s: int = 600) -> Path:
         detector_version="gap-fixture",
         simulated=np.array([False]),
         # An infinite implied speed (two reports at one instant) must not break JSON output.
-        extra={"duration_h": [10.0], "median_distance_m": pa.nulls(1, pa.float64()), "implied_speed_kn": [float("inf")]},
+        extra={
+            "duration_h": [10.0],
+            "median_distance_m": pa.nulls(1, pa.float64()),
+            "implied_speed_kn": [float("inf")],
+        },
     )
     port_call = build_events(
         "port_call",

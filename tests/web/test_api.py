@@ -49,6 +49,9 @@ def test_dossier_joins_lake_and_registry(client: TestClient) -> None:
     assert d["registry_ids"] == ["test-vessel-registry"]
     assert d["sanctions"][0]["programs"] == ["VENEZUELA-EO13850"]
     assert d["sanctions"][0]["via"] == "Test Shipping Co"
+    assert d["sanctions"][0]["listings"][0]["listing_date"] == "2019-04-12"
+    owners = [h for h in d["registry_history"] if h["prop"] == "owner"]
+    assert owners[0]["value"] == "Test Shipping Co" and owners[0]["value_url"] == "/entities/test-shipping-co"
     assert [h["draught_m"] for h in d["identity_history"]] == [9.5, 15.2]
     risk = {b["signal"]: b for b in d["risk"]["breakdown"]}  # the detect room's explainable score
     assert risk["owner_sanctioned"]["contribution"] == 15.0 and risk["sanctioned"]["contribution"] == 0.0
@@ -219,3 +222,11 @@ def test_pages_render_and_mark_simulated(client: TestClient) -> None:
     assert "Jose Terminal" in board and "Amuay" in board
     missing = client.get("/vessels/1", headers=html)
     assert missing.status_code == 404 and "no vessel with MMSI 1" in missing.text
+
+
+def test_methods_pages_from_docs(client: TestClient) -> None:
+    index = client.get("/methods", headers={"accept": "text/html"}).text
+    assert 'href="/methods/encounter"' in index
+    page = client.get("/methods/identity_change", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "<h1>" in page.text
+    assert client.get("/methods/..%2Fweb", headers={"accept": "text/html"}).status_code == 404
