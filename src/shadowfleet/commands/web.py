@@ -50,12 +50,16 @@ def register(app: typer.Typer) -> None:
             False, "--build-only", help="Build var/demo/ and exit without serving."
         ),
         root: Path = typer.Option(Path("var") / "demo", "--dir", help="Where the demo data lives."),
+        sim_vessels: int = typer.Option(
+            80, "--sim-vessels", min=15, help="Simulated fleet size (first build)."
+        ),
+        sim_days: float = typer.Option(30.0, "--sim-days", min=1.0, help="Simulated days (first build)."),
     ) -> None:
         """Build the demo (simulated Venezuela scenario, real samples, detection, registry) and serve it."""
         from shadowfleet.web import demo as demo_build
         from shadowfleet.web.settings import settings_from_env
 
-        paths = demo_build.build(root, progress=typer.echo)
+        paths = demo_build.build(root, progress=typer.echo, sim_vessels=sim_vessels, sim_days=sim_days)
         credentials = demo_build.editor_credentials(paths)
         if credentials:
             typer.echo(

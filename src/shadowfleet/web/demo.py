@@ -94,14 +94,16 @@ def secret_key(paths: DemoPaths) -> str:
     return key
 
 
-def simulate(paths: DemoPaths, report: DemoReport) -> None:
+def simulate(
+    paths: DemoPaths, report: DemoReport, n_vessels: int = SIM_VESSELS, days: float = SIM_DAYS
+) -> None:
     """The simulator's Venezuela scenario, straight from Arrow tables into the lake (marked simulated)."""
     from shadowfleet.lake.manifest import ChunkEntry
     from shadowfleet.lake.writer import LakeWriter
     from shadowfleet.sim.output import scenario_to_tables
     from shadowfleet.sim.scenario import ScenarioConfig
 
-    config = ScenarioConfig(seed=SIM_SEED, n_vessels=SIM_VESSELS, days=SIM_DAYS, name="venezuela")
+    config = ScenarioConfig(seed=SIM_SEED, n_vessels=n_vessels, days=days, name="venezuela")
     tables = scenario_to_tables(config)
     key = f"sim-{config.name}-seed{config.seed}-v{config.n_vessels}-d{config.days:g}"
     chunk = ChunkEntry(
@@ -287,7 +289,11 @@ def build_registry(paths: DemoPaths, shared: Path, state: dict[str, object], rep
 
 
 def build(
-    root: Path = DEMO_DIR, shared: Path | None = None, progress: Callable[[str], None] = print
+    root: Path = DEMO_DIR,
+    shared: Path | None = None,
+    progress: Callable[[str], None] = print,
+    sim_vessels: int = SIM_VESSELS,
+    sim_days: float = SIM_DAYS,
 ) -> DemoPaths:
     """Build (or reuse) the demo data under `root`; returns where it lives."""
     paths = DemoPaths(root)
@@ -296,7 +302,7 @@ def build(
     state = _load_state(paths)
     report = DemoReport()
     steps: list[tuple[str, Callable[[], None]]] = [
-        ("simulate", lambda: simulate(paths, report)),
+        ("simulate", lambda: simulate(paths, report, sim_vessels, sim_days)),
         ("ingest", lambda: ingest_samples(paths, shared, report)),
     ]
     for name, step in steps:
