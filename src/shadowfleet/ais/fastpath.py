@@ -368,7 +368,8 @@ def decode_fast(
     if sel.size:
         v, valid, nbits = _payload_window(f, sel, sel, 28)
         partno = (v[:, 6] >> 2) & 3  # bits 38-39 of the 36-41 character
-        use = valid & (nbits >= 160) & (partno <= 1)
+        # every field complete: part A through the name (bit 160), part B through the dimensions (162)
+        use = valid & (((partno == 0) & (nbits >= 160)) | ((partno == 1) & (nbits >= 162)))
         if use.any():
             static_parts.append((sel[use], fast_static.statics_type24(_Words(v[use]))))
 
@@ -434,7 +435,7 @@ def _type5_pairs(
     ok &= (total_chars >= 70) & (total_chars <= 72)
     a, b = a[ok], b[ok]
     v, valid, nbits = _payload_window(f, a, b, 72)
-    use = valid & (nbits >= 420)
+    use = valid & (nbits >= 422)  # complete through the destination
     a, b, v = a[use], b[use], v[use]
     # per-key consistency, in line order
     key = f.seq.astype(np.int64) * 256 + f.chan.astype(np.int64)
