@@ -163,6 +163,10 @@ class LakeWriter:
         with self._mutex:
             return self.manifest.has_chunk(chunk_key)
 
+    def prefix_candidates(self, parent_key: str, below_bytes: int) -> list[tuple[str, int]]:
+        with self._mutex:
+            return self.manifest.prefix_candidates(parent_key, below_bytes)
+
     def has_input(self, input_key: str) -> bool:
         with self._mutex:
             return self.manifest.has_input(input_key)
