@@ -170,3 +170,13 @@ def test_a_log_whose_last_line_lacked_only_its_line_ending(tmp_path, corpus):
     assert first.rejects == 0
     got, want = _content(tmp_path / "lake"), _content(tmp_path / "clean")
     assert got[0].equals(want[0]) and got[1].equals(want[1])
+
+
+def test_a_lake_keeps_its_chunk_size(tmp_path, corpus):
+    """Chunk keys depend on the chunk size, so a lake refuses another one instead of duplicating rows."""
+    lake = tmp_path / "lake"
+    ingest_paths(lake, [str(corpus)], _opts(2_000))
+    other = ingest_paths(lake, [str(corpus)], _opts(3_000))
+    assert other.positions == 0 and "chunks of 2,000 lines" in other.errors[0]
+    default = ingest_paths(lake, [str(corpus)], IngestOptions(clock=lambda: CLOCK))
+    assert default.chunks_written == 0 and default.chunks_skipped == 6

@@ -2,7 +2,8 @@
 
 Idempotency key (the `chunk_key` in the manifest):
 
-- NMEA: an input is cut into chunks of `chunk_lines` raw lines counted from its first line. Chunk k's
+- NMEA: an input is cut into chunks of `chunk_lines` raw lines counted from its first line (a lake
+  keeps one chunk size for good: the keys depend on it). Chunk k's
   key is ``sha256(key[k-1] || bytes of chunk k)`` with a fixed root: a hash chain. It covers every byte
   from the start of the input to the end of the chunk, so it also fixes the decoder's carry-over (the
   fragments of multi-part messages and tag-block groups still waiting at the chunk boundary): the same
@@ -62,7 +63,8 @@ class IngestOptions:
     simulated: bool = False
     fmt: str = "auto"  # auto | nmea | marinecadastre | dma
     mapping: ColumnMapping | None = None  # a CSV column mapping (implies CSV)
-    chunk_lines: int = DEFAULT_CHUNK_LINES
+    # NMEA lines per chunk; None = the lake's (fixed at its first NMEA ingest, default 500,000)
+    chunk_lines: int | None = None
     # receive time for lines without a tag block/trailer/Gatehouse stamp (default: the decoder's clock)
     clock: Callable[[], dt.datetime] | None = None
     csv_chunk_rows: int = DEFAULT_CSV_CHUNK_ROWS
@@ -231,7 +233,8 @@ class Ingestor:
         line_no = 1
         bytes_before = self.summary.bytes_read
         try:
-            chunks = iter_line_chunks(opened.stream, self.options.chunk_lines)
+            chunk_lines = self.writer.nmea_chunk_lines(self.options.chunk_lines, DEFAULT_CHUNK_LINES)
+            chunks = iter_line_chunks(opened.stream, chunk_lines)
             for index, (lines, is_last) in enumerate(_lookahead(chunks)):
                 data = b"".join(lines)
                 parent = prev_key

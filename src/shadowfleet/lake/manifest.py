@@ -11,7 +11,8 @@ Tables:
   `parent_key` links NMEA chunks into their hash chain.
 - `inputs`: whole inputs known to be complete (CSV files, keyed by content hash and options), so a
   re-run skips them after hashing alone.
-- `meta`: layout version.
+- `meta`: `layout_version`; `nmea_chunk_lines`, the chunk size every NMEA ingest into this lake uses
+  (chunk keys depend on it, so it is fixed when the first NMEA input is ingested).
 """
 
 from __future__ import annotations
@@ -129,6 +130,14 @@ class Manifest:
 
     def close(self) -> None:
         self.conn.close()
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction():
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # -- ingest bookkeeping -------------------------------------------------------------------
     def has_chunk(self, chunk_key: str) -> bool:
