@@ -177,8 +177,15 @@ MIN_BITS: dict[int, int] = {1: 149, 2: 149, 3: 149, 4: 149, 11: 149, 5: 420, 9: 
 MIN_BITS.update({21: 268, 24: 160, 27: 96})
 
 
+_LAYOUT_BITS: dict[int, int] = {}  # by id(): layouts are module-level constants, never freed
+
+
 def layout_bits(layout: list[Field]) -> int:
-    return sum(width for _, width, _ in layout)
+    key = id(layout)
+    bits = _LAYOUT_BITS.get(key)
+    if bits is None:
+        bits = _LAYOUT_BITS[key] = sum(width for _, width, _ in layout)
+    return bits
 
 
 def is_auxiliary_mmsi(mmsi: int) -> bool:
