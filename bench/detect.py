@@ -120,7 +120,9 @@ def run_one(n_positions: int, n_vessels: int) -> dict:
     our_gaps = len(gap_rows(track_from_table(table), GapParams()))
     gap_s = time.perf_counter() - t
     duck_s, duck_gaps = _duckdb_gaps(table)
-    kinds = dict(zip(*np.unique(events.column("kind").to_numpy(zero_copy_only=False), return_counts=True), strict=True))
+    kinds = dict(
+        zip(*np.unique(events.column("kind").to_numpy(zero_copy_only=False), return_counts=True), strict=True)
+    )
     return {
         "positions": table.num_rows,
         "vessels": n_vessels,
@@ -139,7 +141,9 @@ def run_one(n_positions: int, n_vessels: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1e6,1e7", help="comma-separated position counts")
     parser.add_argument("--vessels", type=int, default=50_000)
     parser.add_argument("--one", type=float, help=argparse.SUPPRESS)

@@ -9,6 +9,7 @@ are skipped, and shore distances are left null (loitering then keeps every slow 
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 
 from shadowfleet.detect.dark_port_calls import DarkPortCallParams, detect_dark_port_calls
@@ -59,6 +60,26 @@ def stack_events(tables: list[pa.Table]) -> pa.Table:
     return out.select(common + rest)
 
 
+def unique_event_ids(events: pa.Table) -> pa.Table:
+    """Make ids unique without losing determinism: the k-th duplicate (ordered by end, position)
+    of an id gets the suffix `-k`. Two events of one kind, vessel and start time can both be real
+    (e.g. several spoofed positions in one second)."""
+    if events.num_rows < 2:
+        return events
+    ordered = events.sort_by(
+        [("event_id", "ascending"), ("end_ts", "ascending"), ("lat", "ascending"), ("lon", "ascending")]
+    )
+    ids = ordered.column("event_id").to_numpy(zero_copy_only=False)
+    start = np.ones(len(ids), dtype=bool)
+    start[1:] = ids[1:] != ids[:-1]
+    if start.all():
+        return events
+    rank = np.arange(len(ids)) - np.maximum.accumulate(np.where(start, np.arange(len(ids)), 0))
+    new_ids = [i if r == 0 else f"{i}-{r}" for i, r in zip(ids, rank, strict=True)]
+    col = ordered.schema.get_field_index("event_id")
+    return ordered.set_column(col, ordered.schema.field(col), pa.array(new_ids, pa.string()))
+
+
 def run_all(
     positions: pa.Table,
     statics: pa.Table | None = None,
@@ -82,7 +103,7 @@ def run_all(
     if statics is not None and has_statics:
         tables.append(detect_identity_changes(statics, params.identity, positions))
         tables.append(detect_draught_changes(statics, params.draught, port_calls, encounters))
-    events = stack_events(tables).sort_by(
+    events = unique_event_ids(stack_events(tables)).sort_by(
         [("kind", "ascending"), ("mmsi", "ascending"), ("start_ts", "ascending")]
     )
     voyages = pa.table({"mmsi": pa.array([], pa.int64())})
