@@ -37,7 +37,7 @@ def test_vessel_batches_never_split_a_vessel():
     assert len(batches) > 1
     assert sum(n for _, n in batches) == pos.num_rows
     mmsi = pos.column("mmsi").to_numpy()
-    for offset, n in batches[1:]:
+    for offset, _length in batches[1:]:
         assert mmsi[offset] != mmsi[offset - 1]
 
 
