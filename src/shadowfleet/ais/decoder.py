@@ -40,6 +40,9 @@ class DecodeResult:
     statics: pa.Table  # STATIC_SCHEMA, in input order
     rejects: pa.Table  # REJECT_SCHEMA: source, line_no, reason, line
     counts: dict[str, int] = field(default_factory=dict)
+    # Full decodes (decode_message dicts plus line_no, ts_us, ts_origin, receiver, tag), only when the
+    # decoder was made with keep_messages=True.
+    messages: list[dict[str, Any]] | None = None
 
     @classmethod
     def empty(cls) -> "DecodeResult":
@@ -97,6 +100,7 @@ class NmeaDecoder:
         max_fragment_age_s: float = 120.0,
         max_pending: int = 10_000,
         fast_path: bool = True,
+        keep_messages: bool = False,
     ) -> None:
         self.source = source
         self.simulated = simulated
@@ -104,7 +108,8 @@ class NmeaDecoder:
         self.max_fragment_lines = max_fragment_lines
         self.max_fragment_age_us = round(max_fragment_age_s * 1_000_000)
         self.max_pending = max_pending
-        self.fast_path = fast_path
+        self.fast_path = fast_path and not keep_messages
+        self.keep_messages = keep_messages
         self._pending: dict[tuple[Any, ...], _Pending] = {}
         self._groups: dict[str, tuple[int, dict[str, str]]] = {}  # g: group id -> (line_no, merged tags)
         self._gatehouse: tuple[int, int, bytes] | None = None  # (ts_us, line_no, raw line)
@@ -118,6 +123,7 @@ class NmeaDecoder:
         self._pos_order: list[int] = []
         self._static_rows: list[dict[str, Any]] = []
         self._rejects: list[tuple[int, str, str]] = []
+        self._messages: list[dict[str, Any]] = []
         self._counts: dict[str, int] = {}
         self._nulled: dict[str, int] = {}
         self._clock_us = None
@@ -143,12 +149,7 @@ class NmeaDecoder:
         self._count("lines", n)
         fast = FastColumns.empty(n)
         if self.fast_path and n:
-            allow_before = None
-            if self._gatehouse is not None:
-                allow_before = 0
-            else:
-                allow_before = _first_gatehouse_line(lines)
-            fast = decode_fast(lines, allow_before=allow_before)
+            fast = decode_fast(lines, gatehouse_pending=self._gatehouse is not None)
         general = np.flatnonzero(~fast.handled) if fast.handled.size else np.arange(n)
         for i in general.tolist():
             self._general_line(lines[i], first_line_no + i, i)
@@ -253,6 +254,7 @@ class NmeaDecoder:
         self._gatehouse = None
 
     def _fragment(self, s: nmea.Sentence, stamp: _Stamp, line_no: int, line: bytes, batch_idx: int) -> None:
+        self._expire(line_no, stamp.ts_us)
         key = (stamp.receiver, s.seq_id, s.channel, s.total)
         pending = self._pending.get(key)
         if pending is not None and (s.number in pending.parts or pending.total != s.total):
@@ -278,8 +280,6 @@ class NmeaDecoder:
             payload = b"".join(p[0] for p in ordered)
             fill = ordered[-1][1]
             self._message(payload, fill, pending.stamp, [(p[2], p[3]) for p in ordered], batch_idx)
-        else:
-            self._expire(line_no, stamp.ts_us)
 
     def _may_start_late(self, s: nmea.Sentence) -> bool:
         # A later fragment arriving before the first one (late first fragment) still opens a message.
@@ -320,6 +320,16 @@ class NmeaDecoder:
             return
         msg_type = msg["type"]
         ts_us = stamp.ts_us if stamp.ts_us is not None else self._now_us()
+        if self.keep_messages:
+            full = dict(msg)
+            full.update(
+                line_no=lines[-1][0],
+                ts_us=ts_us,
+                ts_origin=stamp.origin,
+                receiver=stamp.receiver,
+                simulated=stamp.simulated,
+            )
+            self._messages.append(full)
         common = {
             "ts": ts_us,
             "ts_origin": stamp.origin,
@@ -365,15 +375,18 @@ class NmeaDecoder:
         for key, value in self._nulled.items():
             if value:
                 counts[f"nulled:{key}"] = value
+        messages = self._messages if self.keep_messages else None
         self._reset_batch()
-        return DecodeResult(positions, statics, rejects, counts)
+        return DecodeResult(positions, statics, rejects, counts, messages)
 
 
-def _first_gatehouse_line(lines: Sequence[bytes]) -> int | None:
-    for i, line in enumerate(lines):
-        if b"$PGHP" in line:
-            return i
-    return None
+def repeat_string(value: str, n: int) -> pa.Array:
+    """A string array holding `value` n times, built from buffers (no Python objects per row)."""
+    data = value.encode()
+    offsets = np.arange(n + 1, dtype=np.int64) * len(data)
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data * n)).cast(
+        pa.string()
+    )
 
 
 def _rows_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -405,9 +418,9 @@ def _positions_table(
             "nav_status": pa.array(fast.nav_status, mask=~nav_valid, type=pa.int8()),
             "accuracy": pa.array(fast.accuracy, type=pa.bool_()),
             "msg_type": pa.array(fast.msg_type, type=pa.int8()),
-            "ts_origin": pa.array(np.full(n_fast, "clock", dtype=object), type=pa.string()),
+            "ts_origin": repeat_string("clock", n_fast),
             "receiver": pa.nulls(n_fast, type=pa.string()),
-            "source": pa.array(np.full(n_fast, decoder.source, dtype=object), type=pa.string()),
+            "source": repeat_string(decoder.source, n_fast),
             "simulated": pa.array(np.full(n_fast, decoder.simulated), type=pa.bool_()),
         },
         schema=POSITION_SCHEMA,

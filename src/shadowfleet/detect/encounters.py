@@ -150,18 +150,31 @@ def detect_encounters_track(
     segments: Segments | None = None,
     segment_params: SegmentParams = SegmentParams(),
 ) -> pa.Table:
-    return encounters_from_points(
-        encounter_points(track, params, gazetteer, segments, segment_params), params
-    )
+    rs = encounter_points(track, params, gazetteer, segments, segment_params)
+    return encounters_from_points(rs, params)
 
 
 def encounters_from_points(rs: Resampled, params: EncounterParams) -> pa.Table:
-    """Phase 2, all vessels at once: candidate pairs, runs, merging, the encounter rule, events."""
+    """Steps 2 and 3 over every vessel's points at once (the local runner's path)."""
+    i, j = close_pairs(rs, params)
+    return encounters_from_pairs(rs, i, j, params)
+
+
+def close_pairs(rs: Resampled, params: EncounterParams) -> tuple[np.ndarray, np.ndarray]:
+    """Step 2 (per space-time neighbourhood): point pairs (i, j) at one step, close, mmsi[i] < mmsi[j]."""
     if params.cell_m < params.max_distance_m:
         raise ValueError("cell_m must be at least max_distance_m")
-    i, j = _candidate_pairs(rs, params)
+    return _candidate_pairs(rs, params)
+
+
+def encounters_from_pairs(rs: Resampled, i: np.ndarray, j: np.ndarray, params: EncounterParams) -> pa.Table:
+    """Step 3 (per vessel pair): merge a pair's close steps into encounters and keep those that qualify.
+
+    `rs` is ordered by (mmsi, segment, step); where one MMSI has two points at a step (a shared MMSI), the
+    pair with the lowest (i, j) counts, so the choice does not depend on how the pairs were found.
+    """
     a, b, t = rs.mmsi[i], rs.mmsi[j], rs.t_step[i]
-    o = np.lexsort((t, b, a))
+    o = np.lexsort((j, i, t, b, a))
     i, j, a, b, t = i[o], j[o], a[o], b[o], t[o]
     dup = np.zeros(len(a), dtype=bool)
     if len(a) > 1:

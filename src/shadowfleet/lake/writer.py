@@ -154,14 +154,27 @@ class LakeWriter:
         with self._mutex:
             return self.manifest.has_chunk(chunk_key)
 
+    def has_input(self, input_key: str) -> bool:
+        with self._mutex:
+            return self.manifest.has_input(input_key)
+
+    def record_input(self, input_key: str, source: str, chunks: int) -> None:
+        with self._mutex:
+            self.manifest.record_input(input_key, source, chunks)
+
     def write_chunk(self, chunk: ChunkEntry, positions: pa.Table, statics: pa.Table) -> list[FileEntry]:
-        """Write one input chunk's rows (one file per dataset and day) and commit it to the manifest."""
+        """Write one input chunk's rows (one file per dataset and day) and commit it to the manifest.
+
+        A chunk already in the manifest is not written again (returns no files).
+        """
         from shadowfleet.model.schemas import POSITION_SCHEMA, STATIC_SCHEMA
 
         positions = conform(positions, POSITION_SCHEMA, "positions")
         statics = conform(statics, STATIC_SCHEMA, "static reports")
         name = f"part-{chunk.chunk_key[:32]}.parquet"
         with self._mutex:
+            if self.manifest.has_chunk(chunk.chunk_key):
+                return []
             entries: list[FileEntry] = []
             for dataset, table in ((layout.POSITIONS, positions), (layout.STATIC, statics)):
                 for day, part in split_by_day(table):
