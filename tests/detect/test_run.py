@@ -53,3 +53,16 @@ def test_batched_run_equals_single_pass():
     enc = many.filter(pc.equal(many.column("kind"), "encounter"))
     assert enc.column("mmsi").to_pylist() == [100] and enc.column("other_mmsi").to_pylist() == [900]
     assert {"segments", "ais_gap", "encounter", "port_call", "behaviours"} <= set(timings)
+
+
+def test_batched_run_equals_single_pass_on_a_simulated_fleet(gazetteer):
+    from shadowfleet.sim.output import scenario_to_tables
+
+    sim = scenario_to_tables(seed=5, n_vessels=30, days=6)
+    ctx = DetectContext(gazetteer)
+    one, v_one = run_all(sim.positions, sim.statics, ctx)
+    many, v_many = run_all(sim.positions, sim.statics, ctx, batch_rows=sim.positions.num_rows // 4)
+    kinds = set(one.column("kind").to_pylist())
+    assert {"port_call", "identity_change", "draught_change", "spoofing"} <= kinds
+    assert sorted(one.column("event_id").to_pylist()) == sorted(many.column("event_id").to_pylist())
+    assert sorted(v_one.column("voyage_id").to_pylist()) == sorted(v_many.column("voyage_id").to_pylist())

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shadowfleet.detect.behaviours import BehaviourParams, detect_behaviours
 from shadowfleet.detect.dark_port_calls import DarkPortCallParams, detect_dark_port_calls
@@ -27,6 +28,7 @@ from shadowfleet.detect.encounters import (
 from shadowfleet.detect.events import empty_events
 from shadowfleet.detect.gaps import GapParams, detect_gaps_track
 from shadowfleet.detect.gazetteer import Gazetteer
+from shadowfleet.detect.identity import detect_identity_changes
 from shadowfleet.detect.loitering import LoiteringParams, detect_loitering_track
 from shadowfleet.detect.port_calls import PortCallParams, detect_port_calls_track
 from shadowfleet.detect.segments import SegmentParams, segment_track
@@ -116,16 +118,18 @@ def run_all(
 ) -> tuple[pa.Table, pa.Table]:
     """Every detector over `positions` (sorted by mmsi, ts; many vessels). Returns (events, voyages).
 
-    Per-vessel detectors run over batches of about `batch_rows` rows (whole vessels), so memory stays
-    bounded; encounters collect each batch's resampled points and pair them all at once. The behaviour
-    detectors (spoofing, identity, draught, voyages) run once over the whole input. `timings`, when
-    given, receives the seconds spent per detector.
+    Detectors run over batches of about `batch_rows` rows (whole vessels), so memory stays bounded;
+    encounters collect each batch's resampled points and pair them all at once, then the behaviour
+    detectors (spoofing, draught, voyages) run per batch with the batch's static reports and the port
+    calls and encounters of its vessels; identity changes, which follow IMO numbers across MMSIs, run
+    once over all static reports. `timings`, when given, receives the seconds spent per detector.
     """
     clock = _Clock(timings)
     tables: list[pa.Table] = []
     points = []
     gazetteer = context.gazetteer
-    for offset, length in vessel_batches(positions.column("mmsi"), batch_rows):
+    batches = vessel_batches(positions.column("mmsi"), batch_rows)
+    for offset, length in batches:
         batch = positions.slice(offset, length)
         with clock("prepare"):
             track = track_from_table(batch)
@@ -149,16 +153,53 @@ def run_all(
             tables.append(encounters_from_points(concat_points(points), params.encounters))
     del points
     track_events = stack_events(tables)
-    has_statics = statics is not None and statics.num_rows > 0
-    with clock("behaviours"):
-        behaviour_events, voyages = detect_behaviours(
-            positions, statics if has_statics else None, track_events, params.behaviours
-        )
+    del tables
+    behaviour_tables, voyage_tables = [], []
+    mmsi = positions.column("mmsi")
+    # batch k owns the MMSIs from its first vessel up to the next batch's first (statics without
+    # positions included)
+    bounds = [int(mmsi[offset].as_py()) for offset, _ in batches[1:]] if len(batches) > 1 else []
+    for k, (offset, length) in enumerate(batches):
+        lo = bounds[k - 1] if k > 0 else None
+        hi = bounds[k] if k < len(bounds) else None
+        with clock("behaviours"):
+            sta = _mmsi_range(statics, lo, hi) if statics is not None else None
+            evs = _mmsi_range(track_events, lo, hi, also_other=True)
+            b_events, b_voyages = detect_behaviours(
+                positions.slice(offset, length),
+                sta if sta is not None and sta.num_rows > 0 else None,
+                evs,
+                params.behaviours,
+            )
+        if len(batches) > 1:  # identity changes follow IMO numbers across MMSIs: found once below
+            b_events = b_events.filter(pc.not_equal(b_events.column("kind"), "identity_change"))
+        behaviour_tables.append(b_events)
+        voyage_tables.append(b_voyages)
+    voyages = pa.concat_tables(voyage_tables, promote_options="permissive")
+    if len(batches) > 1 and statics is not None and statics.num_rows > 0:
+        with clock("behaviours"):
+            behaviour_tables.append(detect_identity_changes(statics, params.behaviours.identity, positions))
     with clock("assemble"):
-        events = unique_event_ids(stack_events([track_events, behaviour_events])).sort_by(
+        events = unique_event_ids(stack_events([track_events, *behaviour_tables])).sort_by(
             [("kind", "ascending"), ("mmsi", "ascending"), ("start_ts", "ascending")]
         )
     return events, voyages
+
+
+def _mmsi_range(table: pa.Table, lo: int | None, hi: int | None, also_other: bool = False) -> pa.Table:
+    """Rows with lo <= mmsi < hi (None: unbounded); with `also_other`, or lo <= other_mmsi < hi."""
+    if lo is None and hi is None:
+        return table
+
+    def inside(col: str) -> pa.ChunkedArray:
+        c = table.column(col)
+        ok = pc.greater_equal(c, lo) if lo is not None else pc.is_valid(c)
+        return pc.and_(ok, pc.less(c, hi)) if hi is not None else ok
+
+    mask = inside("mmsi")
+    if also_other and "other_mmsi" in table.column_names:
+        mask = pc.or_(mask, pc.fill_null(inside("other_mmsi"), False))
+    return table.filter(mask)
 
 
 class _Clock:
