@@ -862,3 +862,8 @@ def _destination_text(p: Port) -> str:
 
 def plan_scenario(config: ScenarioConfig) -> Scenario:
     return _Planner(config).plan()
+
+
+def venezuela_preset(seed: int = 1, start: datetime | None = None) -> ScenarioConfig:
+    """The demo's scenario: 80 vessels over 30 days, about 340,000 positions."""
+    return ScenarioConfig(seed=seed, n_vessels=80, days=30.0, start=start or datetime(2026, 1, 1, tzinfo=UTC))
