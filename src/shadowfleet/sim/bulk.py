@@ -21,7 +21,6 @@ import pyarrow as pa
 from shadowfleet.model.schemas import POSITION_SCHEMA, TS_TYPE
 from shadowfleet.model.units import EARTH_RADIUS_M, KNOTS_TO_METERS_PER_SECOND
 from shadowfleet.sim.identity import FLAG_MIDS
-from shadowfleet.sim.output import ScenarioTables, scenario_to_tables
 
 # Open-ocean boxes (lat0, lat1, lon0, lon1) where tracks start.
 OCEAN_BOXES = (
@@ -250,11 +249,8 @@ def generate_positions(
     return generate_bulk(n_positions, n_vessels, seed, params).positions
 
 
-__all__ = [
-    "BulkParams",
-    "BulkResult",
-    "ScenarioTables",
-    "generate_bulk",
-    "generate_positions",
-    "scenario_to_tables",
-]
+def scenario_to_tables(*args: Any, **kwargs: Any) -> Any:
+    """The realistic scenario as Arrow tables: `shadowfleet.sim.output.scenario_to_tables`."""
+    from shadowfleet.sim.output import scenario_to_tables as to_tables
+
+    return to_tables(*args, **kwargs)
