@@ -1,0 +1,432 @@
+"""Stateful NMEA decoding of a line stream into position, static and reject tables.
+
+    decoder = NmeaDecoder("receiver-1.nmea")
+    for chunk_no, lines in enumerate(chunks):          # lines: raw bytes, CR/LF allowed
+        result = decoder.feed(lines, first_line_no=...)  # multi-part and g: groups may span calls
+    tail = decoder.flush()                             # pending fragments become rejects
+
+Plain single-part position reports go through the vectorised fast path (fastpath.py); every other line
+through the general path below. Both produce identical rows.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from shadowfleet.ais import nmea
+from shadowfleet.ais.fastpath import FastColumns, decode_fast
+from shadowfleet.ais.messages import DecodeError, decode_message, decode_payload
+from shadowfleet.ais.records import (
+    POSITION_TYPES,
+    STATIC_TYPES,
+    RowRejected,
+    position_values,
+    static_values,
+)
+from shadowfleet.model.schemas import POSITION_SCHEMA, REJECT_SCHEMA, STATIC_SCHEMA
+
+__all__ = ["DecodeResult", "NmeaDecoder", "decode_message"]
+
+SIMULATED_TAG = "SIMULATED"
+
+
+@dataclass
+class DecodeResult:
+    positions: pa.Table  # POSITION_SCHEMA, in input order
+    statics: pa.Table  # STATIC_SCHEMA, in input order
+    rejects: pa.Table  # REJECT_SCHEMA: source, line_no, reason, line
+    counts: dict[str, int] = field(default_factory=dict)
+    # Full decodes (decode_message dicts plus line_no, ts_us, ts_origin, receiver, tag), only when the
+    # decoder was made with keep_messages=True.
+    messages: list[dict[str, Any]] | None = None
+
+    @classmethod
+    def empty(cls) -> "DecodeResult":
+        return cls(
+            POSITION_SCHEMA.empty_table(), STATIC_SCHEMA.empty_table(), REJECT_SCHEMA.empty_table(), {}
+        )
+
+
+def merge_counts(into: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    for key, value in more.items():
+        into[key] = into.get(key, 0) + value
+    return into
+
+
+@dataclass(slots=True)
+class _Stamp:
+    """Where a message's receive time and tags came from."""
+
+    ts_us: int | None
+    origin: str
+    receiver: str | None
+    simulated: bool
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Fragments of one multi-part message seen so far."""
+
+    total: int
+    first_line_no: int
+    stamp: _Stamp
+    parts: dict[int, tuple[bytes, int, int, bytes]]  # number -> (payload, fill, line_no, raw line)
+
+
+def _line_text(line: bytes) -> str:
+    return line.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
+
+
+class NmeaDecoder:
+    """Decodes a stream of NMEA lines from one source. Not thread-safe; one instance per stream.
+
+    Limits: a multi-part message whose first fragment is more than `max_fragment_lines` lines or
+    `max_fragment_age_s` seconds (receive time) old is dropped ("fragment_expired"); at most
+    `max_pending` messages wait for fragments (the oldest is dropped beyond that); a `g:` tag block group
+    waits at most `max_fragment_lines` lines.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        simulated: bool = False,
+        clock: Callable[[], datetime] | None = None,
+        max_fragment_lines: int = 1000,
+        max_fragment_age_s: float = 120.0,
+        max_pending: int = 10_000,
+        fast_path: bool = True,
+        keep_messages: bool = False,
+    ) -> None:
+        self.source = source
+        self.simulated = simulated
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.max_fragment_lines = max_fragment_lines
+        self.max_fragment_age_us = round(max_fragment_age_s * 1_000_000)
+        self.max_pending = max_pending
+        self.fast_path = fast_path and not keep_messages
+        self.keep_messages = keep_messages
+        self._pending: dict[tuple[Any, ...], _Pending] = {}
+        self._groups: dict[str, tuple[int, dict[str, str]]] = {}  # g: group id -> (line_no, merged tags)
+        self._gatehouse: tuple[int, int, bytes] | None = None  # (ts_us, line_no, raw line)
+        self._clock_us: int | None = None
+        self._last_line_no = 0
+        self._reset_batch()
+
+    # ---- batch accumulators -------------------------------------------------------------------------
+    def _reset_batch(self) -> None:
+        self._pos_rows: list[dict[str, Any]] = []
+        self._pos_order: list[int] = []
+        self._static_rows: list[dict[str, Any]] = []
+        self._rejects: list[tuple[int, str, str]] = []
+        self._messages: list[dict[str, Any]] = []
+        self._counts: dict[str, int] = {}
+        self._nulled: dict[str, int] = {}
+        self._clock_us = None
+
+    def _count(self, key: str, n: int = 1) -> None:
+        self._counts[key] = self._counts.get(key, 0) + n
+
+    def _reject(self, line_no: int, reason: str, line: bytes) -> None:
+        self._rejects.append((line_no, reason, _line_text(line)))
+        self._count(f"rejects:{reason}")
+        self._count("rejects")
+
+    def _now_us(self) -> int:
+        if self._clock_us is None:
+            self._clock_us = round(self.clock().timestamp() * 1_000_000)
+        return self._clock_us
+
+    # ---- public API ---------------------------------------------------------------------------------
+    def feed(self, lines: Sequence[bytes], first_line_no: int) -> DecodeResult:
+        """Decode a batch of raw lines; `first_line_no` is the line number of lines[0] in the source."""
+        self._reset_batch()
+        n = len(lines)
+        self._count("lines", n)
+        fast = FastColumns.empty(n)
+        if self.fast_path and n:
+            fast = decode_fast(lines, gatehouse_pending=self._gatehouse is not None)
+        general = np.flatnonzero(~fast.handled) if fast.handled.size else np.arange(n)
+        for i in general.tolist():
+            self._general_line(lines[i], first_line_no + i, i)
+        if n:
+            self._last_line_no = first_line_no + n - 1
+            self._expire(self._last_line_no, None)
+        n_fast = int(fast.line_idx.size)
+        if n_fast:
+            self._count("sentences", n_fast)
+            self._count("messages", n_fast)
+            self._count("fast_path", n_fast)
+            for t, c in zip(*np.unique(fast.msg_type, return_counts=True), strict=True):
+                self._count(f"by_type:{int(t)}", int(c))
+            merge_counts(self._nulled, fast.nulled)
+        return self._result(fast)
+
+    def flush(self) -> DecodeResult:
+        """End of stream: every message still waiting for fragments becomes rejects."""
+        self._reset_batch()
+        for pending in list(self._pending.values()):
+            self._reject_pending(pending, "incomplete_multipart")
+        self._pending.clear()
+        self._groups.clear()
+        if self._gatehouse is not None:
+            _, line_no, raw = self._gatehouse
+            self._reject(line_no, "orphan_gatehouse", raw)
+            self._gatehouse = None
+        return self._result(FastColumns.empty(0))
+
+    # ---- general path -------------------------------------------------------------------------------
+    def _general_line(self, line: bytes, line_no: int, batch_idx: int) -> None:
+        parsed = nmea.parse_line(line)
+        if isinstance(parsed, str):
+            if parsed == "blank":
+                self._count("blank_lines")
+            elif parsed == "comment":
+                self._count("comment_lines")
+            else:
+                self._reject(line_no, parsed, line)
+            return
+        if parsed.gatehouse_us is not None:
+            if self._gatehouse is not None:
+                _, old_no, old_raw = self._gatehouse
+                self._reject(old_no, "orphan_gatehouse", old_raw)
+            self._gatehouse = (parsed.gatehouse_us, line_no, line)
+            self._count("gatehouse_lines")
+            return
+        sentence = parsed.sentence
+        assert sentence is not None  # parse_line returns a sentence or a gatehouse stamp
+        self._count("sentences")
+        if parsed.trailer_ignored:
+            self._count("trailer_ignored")
+        tag = parsed.tag
+        if tag is not None:
+            self._count("tag_blocks")
+            tag = self._merge_group(tag, line_no)
+        stamp = self._stamp(parsed, tag)
+        if sentence.total == 1:
+            self._message(sentence.payload, sentence.fill_bits, stamp, [(line_no, line)], batch_idx)
+            return
+        self._fragment(sentence, stamp, line_no, line, batch_idx)
+
+    def _merge_group(self, tag: dict[str, str], line_no: int) -> dict[str, str]:
+        """Lines of a `g:` group share the first line's tags (receive time, station)."""
+        group = nmea.parse_group(tag)
+        if group is None:
+            return tag
+        number, count, gid = group
+        if number == 1:
+            self._groups[gid] = (line_no, dict(tag))
+            if count == 1:
+                del self._groups[gid]
+            return tag
+        known = self._groups.get(gid)
+        if known is None:
+            return tag
+        merged = {**known[1], **tag}
+        if number >= count:
+            del self._groups[gid]
+        return merged
+
+    def _stamp(self, parsed: nmea.ParsedLine, tag: dict[str, str] | None) -> _Stamp:
+        simulated = self.simulated or (tag is not None and tag.get("i", "").upper() == SIMULATED_TAG)
+        receiver = parsed.receiver
+        if tag is not None:
+            receiver = tag.get("s", receiver)
+            ts = nmea.tag_time_us(tag)
+            if ts is not None:
+                self._drop_gatehouse_for_sentence()
+                return _Stamp(ts, "tagblock", receiver, simulated)
+        if parsed.trailer_us is not None:
+            self._drop_gatehouse_for_sentence()
+            return _Stamp(parsed.trailer_us, "trailer", receiver, simulated)
+        if self._gatehouse is not None:
+            ts_us = self._gatehouse[0]
+            self._gatehouse = None
+            return _Stamp(ts_us, "gatehouse", receiver, simulated)
+        return _Stamp(None, "clock", receiver, simulated)
+
+    def _drop_gatehouse_for_sentence(self) -> None:
+        # A Gatehouse stamp is consumed by the next sentence even when that sentence has its own time.
+        self._gatehouse = None
+
+    def _fragment(self, s: nmea.Sentence, stamp: _Stamp, line_no: int, line: bytes, batch_idx: int) -> None:
+        self._expire(line_no, stamp.ts_us)
+        key = (stamp.receiver, s.seq_id, s.channel, s.total)
+        pending = self._pending.get(key)
+        if pending is not None and (s.number in pending.parts or pending.total != s.total):
+            # A fragment number seen twice: the earlier message lost its other parts.
+            del self._pending[key]
+            self._reject_pending(pending, "incomplete_multipart")
+            pending = None
+        if pending is None:
+            if s.number != 1 and not self._may_start_late(s):
+                self._reject(line_no, "orphan_fragment", line)
+                return
+            pending = _Pending(s.total, line_no, stamp, {})
+            self._pending[key] = pending
+            if len(self._pending) > self.max_pending:
+                oldest_key = next(iter(self._pending))
+                self._reject_pending(self._pending.pop(oldest_key), "fragment_expired")
+        elif pending.stamp.ts_us is None and stamp.ts_us is not None:
+            pending.stamp = stamp
+        pending.parts[s.number] = (s.payload, s.fill_bits, line_no, line)
+        if len(pending.parts) == pending.total:
+            del self._pending[key]
+            ordered = [pending.parts[k] for k in range(1, pending.total + 1)]
+            payload = b"".join(p[0] for p in ordered)
+            fill = ordered[-1][1]
+            self._message(payload, fill, pending.stamp, [(p[2], p[3]) for p in ordered], batch_idx)
+
+    def _may_start_late(self, s: nmea.Sentence) -> bool:
+        # A later fragment arriving before the first one (late first fragment) still opens a message.
+        return s.number <= s.total
+
+    def _expire(self, line_no: int, ts_us: int | None) -> None:
+        while self._pending:
+            key, oldest = next(iter(self._pending.items()))
+            too_far = line_no - oldest.first_line_no > self.max_fragment_lines
+            too_old = (
+                ts_us is not None
+                and oldest.stamp.ts_us is not None
+                and ts_us - oldest.stamp.ts_us > self.max_fragment_age_us
+            )
+            if not (too_far or too_old):
+                break
+            del self._pending[key]
+            self._reject_pending(oldest, "fragment_expired")
+        while self._groups:
+            gid, (first_no, _) = next(iter(self._groups.items()))
+            if line_no - first_no <= self.max_fragment_lines:
+                break
+            del self._groups[gid]
+
+    def _reject_pending(self, pending: _Pending, reason: str) -> None:
+        for number in sorted(pending.parts):
+            _, _, line_no, line = pending.parts[number]
+            self._reject(line_no, reason, line)
+
+    def _message(
+        self, payload: bytes, fill: int, stamp: _Stamp, lines: list[tuple[int, bytes]], batch_idx: int
+    ) -> None:
+        try:
+            msg = decode_payload(payload, fill)
+        except DecodeError as exc:
+            for line_no, line in lines:
+                self._reject(line_no, exc.reason, line)
+            return
+        msg_type = msg["type"]
+        ts_us = stamp.ts_us if stamp.ts_us is not None else self._now_us()
+        if self.keep_messages:
+            full = dict(msg)
+            full.update(
+                line_no=lines[-1][0],
+                ts_us=ts_us,
+                ts_origin=stamp.origin,
+                receiver=stamp.receiver,
+                simulated=stamp.simulated,
+            )
+            self._messages.append(full)
+        common = {
+            "ts": ts_us,
+            "ts_origin": stamp.origin,
+            "receiver": stamp.receiver,
+            "source": self.source,
+            "simulated": stamp.simulated,
+        }
+        rows_pos: dict[str, Any] | None = None
+        if msg_type in POSITION_TYPES:
+            try:
+                rows_pos = position_values(msg, self._nulled)
+            except RowRejected as exc:
+                for line_no, line in lines:
+                    self._reject(line_no, exc.reason, line)
+                return
+        self._count("messages")
+        self._count(f"by_type:{msg_type}")
+        if rows_pos is not None:
+            rows_pos.update(common)
+            self._pos_rows.append(rows_pos)
+            self._pos_order.append(batch_idx)
+        if msg_type in STATIC_TYPES:
+            row = static_values(msg, ts_us, self._nulled)
+            row.update(common)
+            self._static_rows.append(row)
+
+    # ---- result assembly ----------------------------------------------------------------------------
+    def _result(self, fast: FastColumns) -> DecodeResult:
+        positions = _positions_table(self._pos_rows, self._pos_order, fast, self)
+        statics = _rows_table(self._static_rows, STATIC_SCHEMA)
+        rejects = pa.table(
+            {
+                "source": [self.source] * len(self._rejects),
+                "line_no": [r[0] for r in self._rejects],
+                "reason": [r[1] for r in self._rejects],
+                "line": [r[2] for r in self._rejects],
+            },
+            schema=REJECT_SCHEMA,
+        )
+        counts = dict(self._counts)
+        counts["positions"] = positions.num_rows
+        counts["statics"] = statics.num_rows
+        for key, value in self._nulled.items():
+            if value:
+                counts[f"nulled:{key}"] = value
+        messages = self._messages if self.keep_messages else None
+        self._reset_batch()
+        return DecodeResult(positions, statics, rejects, counts, messages)
+
+
+def repeat_string(value: str, n: int) -> pa.Array:
+    """A string array holding `value` n times, built from buffers (no Python objects per row)."""
+    data = value.encode()
+    offsets = np.arange(n + 1, dtype=np.int64) * len(data)
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data * n)).cast(
+        pa.string()
+    )
+
+
+def _rows_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    if not rows:
+        return schema.empty_table()
+    columns = {f.name: [r[f.name] for r in rows] for f in schema}
+    return pa.table(columns, schema=schema)
+
+
+def _positions_table(
+    rows: list[dict[str, Any]], order: list[int], fast: FastColumns, decoder: NmeaDecoder
+) -> pa.Table:
+    general = _rows_table(rows, POSITION_SCHEMA)
+    n_fast = int(fast.line_idx.size)
+    if n_fast == 0:
+        return general
+    ts = pa.array(np.full(n_fast, decoder._now_us(), dtype=np.int64)).cast(POSITION_SCHEMA.field("ts").type)
+    nav_valid = fast.nav_status >= 0
+    fast_table = pa.table(
+        {
+            "mmsi": pa.array(fast.mmsi, type=pa.int64()),
+            "ts": ts,
+            "lat": pa.array(fast.lat, from_pandas=True),
+            "lon": pa.array(fast.lon, from_pandas=True),
+            "sog_kn": pa.array(fast.sog_kn, from_pandas=True),
+            "cog_deg": pa.array(fast.cog_deg, from_pandas=True),
+            "heading_deg": pa.array(fast.heading_deg, from_pandas=True),
+            "rot_deg_min": pa.array(fast.rot_deg_min, from_pandas=True),
+            "nav_status": pa.array(fast.nav_status, mask=~nav_valid, type=pa.int8()),
+            "accuracy": pa.array(fast.accuracy, type=pa.bool_()),
+            "msg_type": pa.array(fast.msg_type, type=pa.int8()),
+            "ts_origin": repeat_string("clock", n_fast),
+            "receiver": pa.nulls(n_fast, type=pa.string()),
+            "source": repeat_string(decoder.source, n_fast),
+            "simulated": pa.array(np.full(n_fast, decoder.simulated), type=pa.bool_()),
+        },
+        schema=POSITION_SCHEMA,
+    )
+    if general.num_rows == 0:
+        return fast_table
+    keys = np.concatenate([fast.line_idx, np.asarray(order, dtype=np.int64)])
+    combined = pa.concat_tables([fast_table, general])
+    return combined.take(pa.array(np.argsort(keys, kind="stable")))

@@ -1,0 +1,55 @@
+"""`shadowfleet detect`: run every detector over a lake, incrementally."""
+
+import os
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("detect")
+    def detect(
+        lake: Path = typer.Option(..., "--lake", help="Lake folder (written by ingest)."),
+        ports: Path | None = typer.Option(None, "--ports", help="Extra ports CSV: name,country,lat,lon."),
+        wpi: Path | None = typer.Option(
+            None, "--wpi", help="Folder with WPI_ports.csv and anchorage_overrides.csv (GFW)."
+        ),
+        land: Path | None = typer.Option(
+            None, "--land", help="Natural Earth land TopoJSON (world-atlas land-10m.json) for shore distance."
+        ),
+        margin_days: int = typer.Option(2, "--margin-days", min=0, help="Context days around changed days."),
+        full: bool = typer.Option(False, "--full", help="Ignore the saved state: re-run every day."),
+    ) -> None:
+        """Detect apparent gaps, encounters, loitering, port calls and dark port calls; store them."""
+        from shadowfleet.detect.run import DetectContext, run_all
+        from shadowfleet.geodata.land import LandDataError, load_shore
+        from shadowfleet.geodata.ports import GazetteerError, load_gazetteer
+        from shadowfleet.lake.events import run_incremental
+
+        if not lake.is_dir():
+            typer.echo(f"error: lake folder not found: {lake}", err=True)
+            raise typer.Exit(2)
+        if land is None:
+            shared = Path(os.environ.get("SHADOWFLEET_SHARED_DATA", Path.cwd().parent / "shared" / "data"))
+            candidate = shared / "geo" / "world-atlas" / "land-10m.json"
+            land = candidate if candidate.is_file() else None
+        try:
+            gazetteer = load_gazetteer(wpi, include_searoute=True, user_csv=ports)
+            shore = load_shore(land) if land is not None else None
+        except (GazetteerError, LandDataError, OSError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        if shore is None:
+            typer.echo("warning: no land file; shore distances unknown (use --land)", err=True)
+        context = DetectContext(gazetteer=gazetteer, shore=shore)
+        report = run_incremental(
+            lake, lambda pos, sta: run_all(pos, sta, context), margin_days=margin_days, full=full
+        )
+        if not report.changed_days:
+            typer.echo(f"nothing new: {report.events_after} events unchanged")
+            return
+        typer.echo(
+            f"days changed: {', '.join(report.changed_days)}; loaded {len(report.loaded_days)} days, "
+            f"{report.positions} positions; events {report.events_before} -> {report.events_after}"
+            + ("" if report.written else " (unchanged)")
+        )
