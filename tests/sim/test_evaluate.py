@@ -42,6 +42,8 @@ def test_pairs_match_in_either_order_and_kinds_stay_apart() -> None:
     assert (relaxed.tp, relaxed.fp, relaxed.fn) == (2, 0, 0)
     gaps = match_events(detected, TRUTH, "ais_gap")
     assert (gaps.tp, gaps.fp, gaps.fn, gaps.recall) == (0, 1, 2, 0.0)
+    one_sided = _events([("encounter", 4, None, 12, 13)])  # names one of the pair only
+    assert tuple(match_events(one_sided, TRUTH, "encounter")) == (1, 0, 1, 1.0, 0.5)
 
 
 def test_time_tolerance_and_one_to_one() -> None:
@@ -49,10 +51,15 @@ def test_time_tolerance_and_one_to_one() -> None:
         [("ais_gap", 5, None, 50.5, 60), ("ais_gap", 5, None, 31, 40), ("ais_gap", 1, None, 16, 20)]
     )
     strict = match_events(detected, TRUTH, "ais_gap", time_tolerance_s=0)
-    assert (strict.tp, strict.fp, strict.fn) == (1, 2, 1)  # the split second detection is a false positive
+    assert (strict.tp, strict.fp, strict.fn) == (1, 2, 1)
     loose = match_events(detected, TRUTH, "ais_gap", time_tolerance_s=3 * 3600)
-    assert (loose.tp, loose.fp, loose.fn) == (2, 1, 0)
-    assert match_event_pairs(detected, TRUTH, "ais_gap", time_tolerance_s=3 * 3600) == [(1, 3), (2, 2)]
+    assert tuple(loose) == (2, 0, 0, 1.0, 1.0)  # the two detections of gap 5 are both right
+    exclusive = match_events(detected, TRUTH, "ais_gap", time_tolerance_s=3 * 3600, one_to_one=True)
+    assert (exclusive.tp, exclusive.fp, exclusive.fn) == (2, 1, 0)  # the split costs a false positive
+    assert match_event_pairs(detected, TRUTH, "ais_gap", time_tolerance_s=3 * 3600, one_to_one=True) == [
+        (1, 3),
+        (2, 2),
+    ]
 
 
 def test_empty_inputs_and_missing_columns() -> None:

@@ -2,9 +2,14 @@
 
 A detected event matches a truth event of the same kind when they concern the same vessel (for pairs,
 the same two vessels in either order) and their time intervals overlap once each is widened by
-`time_tolerance_s`. Matching is one-to-one, greedy by the largest overlap first, so one detection
-cannot claim two truths and a truth split into two detections counts one true positive and one false
-positive.
+`time_tolerance_s`.
+
+By default matching is many-to-many, as detectors report: one behaviour may come out as several events
+(an identity change per changed field, a spoofed episode as a jump and an on-land event), and each of
+them is a correct detection. Then `tp` counts the truths found, `fp` the detections matching no truth,
+precision = detections matching some truth / detections, recall = truths found / truths. With
+`one_to_one=True`, each detection may claim only one truth and each truth one detection (greedy, the
+largest overlap first): a behaviour split into two events then costs a false positive.
 """
 
 from typing import NamedTuple
@@ -51,8 +56,9 @@ def match_event_pairs(
     time_tolerance_s: float = 3600.0,
     *,
     require_pair: bool = True,
+    one_to_one: bool = False,
 ) -> list[tuple[int, int]]:
-    """The one-to-one matches as (row in `detected`, row in `truth`); see `match_events`."""
+    """Matches as (row in `detected`, row in `truth`), largest overlap first; see `match_events`."""
     d_idx, d_mmsi, d_other, d_start, d_end = _rows(detected, kind)
     t_idx, t_mmsi, t_other, t_start, t_end = _rows(truth, kind)
     tol_us = int(time_tolerance_s * 1_000_000)
@@ -63,11 +69,13 @@ def match_event_pairs(
             same_pair = ((t_mmsi == d_mmsi[i]) & (t_other == d_other[i])) | (
                 (t_mmsi == d_other[i]) & (t_other == d_mmsi[i])
             )
-            same_vessel &= (t_other < 0) | same_pair
+            same_vessel &= (t_other < 0) | (d_other[i] < 0) | same_pair
         overlap = np.minimum(t_end, d_end[i]) + tol_us - (np.maximum(t_start, d_start[i]) - tol_us)
         for j in np.nonzero(same_vessel & (overlap >= 0))[0].tolist():
             candidates.append((int(overlap[j]), int(i), int(j)))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    if not one_to_one:
+        return [(int(d_idx[i]), int(t_idx[j])) for _, i, j in candidates]
     used_d: set[int] = set()
     used_t: set[int] = set()
     pairs = []
@@ -87,16 +95,22 @@ def match_events(
     time_tolerance_s: float = 3600.0,
     *,
     require_pair: bool = True,
+    one_to_one: bool = False,
 ) -> MatchScore:
     """Precision and recall of `detected` against `truth` for one event kind: (tp, fp, fn, precision, recall).
 
     Both tables need `kind`, `mmsi`, `start_ts`, `end_ts` (timestamps or epoch microseconds) and
-    optionally `other_mmsi`. With `require_pair`, a truth with another vessel matches only a detection
-    naming both vessels (in either order); without it, either vessel alone is enough.
+    optionally `other_mmsi`. When both name a second vessel and `require_pair` is set, the two pairs
+    must agree (in either order); otherwise one shared vessel is enough (a reflag's truth names the old
+    MMSI as `other_mmsi`, a detection may not).
     """
-    tp = len(match_event_pairs(detected, truth, kind, time_tolerance_s, require_pair=require_pair))
+    pairs = match_event_pairs(
+        detected, truth, kind, time_tolerance_s, require_pair=require_pair, one_to_one=one_to_one
+    )
     n_detected = int(pc.sum(pc.equal(detected.column("kind"), kind)).as_py() or 0)
     n_truth = int(pc.sum(pc.equal(truth.column("kind"), kind)).as_py() or 0)
-    precision = tp / n_detected if n_detected else 1.0
-    recall = tp / n_truth if n_truth else 1.0
-    return MatchScore(tp, n_detected - tp, n_truth - tp, precision, recall)
+    good_detections = len({d for d, _ in pairs})
+    found = len({t for _, t in pairs})
+    precision = good_detections / n_detected if n_detected else 1.0
+    recall = found / n_truth if n_truth else 1.0
+    return MatchScore(found, n_detected - good_detections, n_truth - found, precision, recall)

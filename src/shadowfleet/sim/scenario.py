@@ -779,6 +779,7 @@ class _Planner:
                 },
             )
         )
+        self._resolve_truth_mmsi()
         self._port_call_truth()
         outages = self._outages()
         truth = []
@@ -790,6 +791,19 @@ class _Planner:
             truth.append(e)
         truth.sort(key=lambda e: (e.start_s, e.kind, e.mmsi, e.end_s))
         return Scenario(self.config, self.vessels, truth, outages)
+
+    def _resolve_truth_mmsi(self) -> None:
+        """Events planned before the renames carry the first MMSI; give them the MMSI in use then."""
+        by_first_mmsi = {v.identity[0][1]: v for v in self.vessels if v.static_identity_of is None}
+        for e in self.truth:
+            if e.kind == "identity_change":
+                continue
+            vessel = by_first_mmsi.get(e.mmsi)
+            if vessel is not None:
+                e.mmsi = vessel.identity_at(e.start_s)[0]
+            other = by_first_mmsi.get(e.other_mmsi) if e.other_mmsi is not None else None
+            if other is not None:
+                e.other_mmsi = other.identity_at(e.start_s)[0]
 
     def _port_call_truth(self) -> None:
         """A port call for every berth stay seen in the period: entry within 3 km, exit beyond 4 km."""
