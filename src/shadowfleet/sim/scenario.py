@@ -207,6 +207,8 @@ class _Planner:
         }
         if p is not None:
             details.update(port=p.name, locode=p.locode, country=p.country)
+            if any(stay.t0 <= t_a <= stay.t1 and stay.t0 < self.t0 for _, stay in v.port_stays):
+                details["partial"] = True  # the stay began before the period: no draught seen before it
         self.truth.append(TruthEvent("draught_change", v.identity_at(t_a)[0], t_a, t_b, lat, lon, details))
 
     # ---- roles ---------------------------------------------------------------------------------
