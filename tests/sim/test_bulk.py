@@ -84,3 +84,23 @@ def test_injected_gaps_and_encounters_are_real(bulk) -> None:  # type: ignore[no
 def test_bad_sizes_are_refused() -> None:
     with pytest.raises(ValueError, match="n_positions >= n_vessels"):
         generate_positions(10, 20, seed=1)
+
+
+def test_statics_carry_identity_and_encounter_draughts(bulk) -> None:  # type: ignore[no-untyped-def]
+    from shadowfleet.model.schemas import STATIC_SCHEMA
+    from shadowfleet.sim.identity import imo_is_valid
+
+    sta = pl.DataFrame(bulk.statics)
+    assert bulk.statics.schema == STATIC_SCHEMA
+    assert sta.select("mmsi", "ts").equals(sta.sort("mmsi", "ts").select("mmsi", "ts"))
+    assert set(sta["mmsi"].unique()) == set(pl.DataFrame(bulk.positions)["mmsi"].unique())
+    assert all(imo_is_valid(i) for i in sta["imo"].drop_nulls().unique())
+    assert sta["simulated"].all() and sta["name"].str.starts_with("SIM BULK ").all()
+    truth = pl.DataFrame(bulk.truth)
+    changes = truth.filter(pl.col("kind") == "draught_change")
+    assert changes.height == 2 * truth.filter(pl.col("kind") == "encounter").height
+    for c in changes.iter_rows(named=True):
+        mine = sta.filter(pl.col("mmsi") == c["mmsi"])
+        before = mine.filter(pl.col("ts") < c["start_ts"])["draught_m"].unique().to_list()
+        after = mine.filter(pl.col("ts") > c["end_ts"])["draught_m"].unique().to_list()
+        assert len(before) == 1 and len(after) == 1 and abs(before[0] - after[0]) >= 5

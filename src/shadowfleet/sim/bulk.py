@@ -5,7 +5,8 @@ sorted by (mmsi, ts), in a few seconds per ten million rows. Tracks are straight
 open-ocean boxes (no sea-lane routing, no land check: use `shadowfleet.sim.scenario` for realism), with
 injected behaviours so detectors do real work: AIS gaps (12-48 h with the ship moving on meanwhile) and
 encounters (two ships stopped side by side, 80 m apart, drifting at 0.3 kn for 3-12 h).
-`generate_bulk` returns the ground truth of those behaviours as well.
+`generate_bulk` also returns static reports (fictional "SIM BULK n" identities, a draught change for
+each ship of an encounter) and the ground truth of those behaviours.
 
 Everything is computed chunk by chunk into preallocated columns, so peak memory stays near the size of
 the result (about 90 bytes a row).
@@ -18,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pyarrow as pa
 
-from shadowfleet.model.schemas import POSITION_SCHEMA, TS_TYPE
+from shadowfleet.model.schemas import POSITION_SCHEMA, STATIC_SCHEMA, TS_TYPE
 from shadowfleet.model.units import EARTH_RADIUS_M, KNOTS_TO_METERS_PER_SECOND
 from shadowfleet.sim.identity import FLAG_MIDS
 
@@ -42,11 +43,13 @@ class BulkParams:
     gap_vessel_fraction: float = 0.05
     encounter_pair_fraction: float = 0.02
     class_b_fraction: float = 0.1
+    static_interval_s: float = 6 * 3600.0
 
 
 class BulkResult(NamedTuple):
     positions: pa.Table
     truth: pa.Table  # kind, mmsi, other_mmsi, start_ts, end_ts, lat, lon
+    statics: pa.Table  # STATIC_SCHEMA, sorted by (mmsi, ts)
 
 
 def _counts(rng: np.random.Generator, n_positions: int, n_vessels: int) -> np.ndarray:
@@ -116,6 +119,7 @@ def generate_bulk(
         if v > 1
         else np.zeros(0, np.int64)
     )
+    used_pairs: list[int] = []
     for a in pair_a:
         b = a + 1
         dt_s[b], t0_s[b] = dt_s[a], t0_s[a]
@@ -133,6 +137,7 @@ def generate_bulk(
         class_b[a] = class_b[b] = False
         for k in (a, b):
             anchor_s[k], window_s[k], drift_mps[k] = anchor, window, 0.3 * KNOTS_TO_METERS_PER_SECOND
+        used_pairs.append(int(a))
         truth["kind"].append("encounter")
         truth["mmsi"].append(int(mmsi[a]))
         truth["other_mmsi"].append(int(mmsi[b]))
@@ -228,6 +233,9 @@ def generate_bulk(
         ],
         schema=POSITION_SCHEMA,
     )
+    statics = _statics(
+        p, mmsi, class_b, t0_s, out_ts[offsets[1:] - 1] / 1e6, anchor_s, window_s, pair_a, truth
+    )
     truth_table = pa.table(
         {
             "kind": pa.array(truth["kind"], pa.string()),
@@ -239,7 +247,76 @@ def generate_bulk(
             "lon": pa.array(truth["lon"], pa.float64(), from_pandas=True),
         }
     )
-    return BulkResult(positions, truth_table)
+    return BulkResult(positions, truth_table, statics)
+
+
+def _imo_with_check_digit(base: np.ndarray) -> np.ndarray:
+    digits = (base[:, None] // 10 ** np.arange(5, -1, -1)) % 10
+    return base * 10 + (digits * np.arange(7, 1, -1)).sum(axis=1) % 10
+
+
+def _statics(
+    p: BulkParams,
+    mmsi: np.ndarray,
+    class_b: np.ndarray,
+    first_s: np.ndarray,
+    last_s: np.ndarray,
+    anchor_s: np.ndarray,
+    window_s: np.ndarray,
+    pair_a: np.ndarray,
+    truth: dict[str, list[Any]],
+) -> pa.Table:
+    """Static reports every `static_interval_s`; in an encounter the first ship discharges, the second loads."""
+    v = len(mmsi)
+    per = np.maximum(1, np.ceil((last_s - first_s) / p.static_interval_s)).astype(np.int64)
+    vid = np.repeat(np.arange(v), per)
+    k = np.arange(len(vid)) - np.repeat(np.cumsum(per) - per, per)
+    ts_s = np.floor(first_s[vid] + k * p.static_interval_s)
+    draught_before = np.where(class_b, np.nan, 9.0)
+    draught_after = draught_before.copy()
+    change_s = np.full(v, np.inf)
+    encounter_rows = [i for i, kind in enumerate(truth["kind"]) if kind == "encounter"]
+    for a, row in zip(pair_a, encounter_rows, strict=True):
+        b = a + 1
+        draught_before[a], draught_after[a] = 20.0, 12.0
+        draught_before[b], draught_after[b] = 9.0, 17.0
+        change_s[a] = change_s[b] = anchor_s[a] + window_s[a] - 1800.0
+        for ship in (a, b):
+            truth["kind"].append("draught_change")
+            truth["mmsi"].append(int(mmsi[ship]))
+            truth["other_mmsi"].append(None)
+            truth["start_s"].append(change_s[ship])
+            truth["end_s"].append(change_s[ship])
+            truth["lat"].append(truth["lat"][row])
+            truth["lon"].append(truth["lon"][row])
+    draught = np.where(ts_s >= change_s[vid], draught_after[vid], draught_before[vid])
+    b_rows = class_b[vid]
+    imo = _imo_with_check_digit(100_000 + np.arange(v, dtype=np.int64) % 900_000)
+    names = pa.array([f"SIM BULK {i}" for i in range(v)], pa.string())
+    callsigns = pa.array([f"SB{i % 100_000:05d}" for i in range(v)], pa.string())
+    take = pa.array(vid)
+    n = len(vid)
+    return pa.Table.from_arrays(
+        [
+            pa.array(mmsi[vid]),
+            pa.array(ts_s.astype(np.int64) * 1_000_000).cast(TS_TYPE),
+            pa.array(imo[vid], mask=b_rows),
+            names.take(take),
+            callsigns.take(take),
+            pa.array(np.where(b_rows, 37, 80).astype(np.int16)),
+            pa.array(np.where(b_rows, 15.0, 250.0)),
+            pa.array(np.where(b_rows, 4.0, 44.0)),
+            pa.array(draught, mask=b_rows),
+            pa.nulls(n, pa.string()),
+            pa.nulls(n, TS_TYPE),
+            pa.array(np.where(b_rows, 24, 5).astype(np.int8)),
+            _constant_strings("simulated", n),
+            pa.nulls(n, pa.string()),
+            _constant_strings(BULK_SOURCE, n),
+            pa.array(np.ones(n, dtype=bool)),
+        ],
+        schema=STATIC_SCHEMA,
+    )
 
 
 def generate_positions(
