@@ -47,6 +47,10 @@ def list_entities(
     """Published entities of the given schemata by caption fragment, with the total before paging."""
     with reg.db.session() as session:
         where = [Entity.schema_name.in_(schemas), Entity.status.in_(queries.PUBLIC)]
+        if "Person" in schemas:  # the retention rule applies to every public listing
+            hidden = queries.hidden_person_ids(session, reg.retention_years)
+            if hidden:
+                where.append(Entity.id.not_in(sorted(hidden)))
         if q and q.strip():
             where.append(Entity.caption.ilike(f"%{q.strip()}%"))
         total = session.scalar(select(func.count()).select_from(Entity).where(*where)) or 0
@@ -60,7 +64,8 @@ def entity_graph(reg: Registry, entity_id: str) -> Graph:
     """The published entities one hop from `entity_id`, through edge entities or linking properties."""
     with reg.db.session() as session:
         center = session.get(Entity, entity_id)
-        if center is None or center.status not in queries.PUBLIC:
+        hidden = queries.hidden_person_ids(session, reg.retention_years)
+        if center is None or center.status not in queries.PUBLIC or entity_id in hidden:
             raise queries.NotFound(f"no entity {entity_id!r}")
         nodes: dict[str, Entity] = {center.id: center}
         edges: list[GraphEdge] = []
@@ -98,6 +103,8 @@ def entity_graph(reg: Registry, entity_id: str) -> Graph:
             select(Entity).where(Entity.id.in_(ids), Entity.status.in_(queries.PUBLIC))
         ):
             nodes[other.id] = other
+        for person_id in hidden & set(nodes):
+            del nodes[person_id]  # people past retention never appear, not even as a neighbour
         kept = [e for e in edges if e.source in nodes and e.target in nodes]
         sanctioned = queries.sanctions_of(session, list(nodes))
         return Graph([queries.ref(n) for n in nodes.values()], kept, sanctioned)
