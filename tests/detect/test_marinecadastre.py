@@ -30,7 +30,8 @@ def test_marinecadastre_sample_plausible(shared_data, gazetteer, shore):
     kinds = collections.Counter(events.column("kind").to_pylist())
     print("\nMarineCadastre sample events:", dict(kinds))
     n_vessels = len(np.unique(pos.column("mmsi").to_numpy()))
-    assert set(kinds) <= {"ais_gap", "port_call", "loitering", "encounter", "dark_port_call"}
+    assert set(kinds) <= {"ais_gap", "port_call", "loitering", "encounter", "dark_port_call", "spoofing"}
+    assert kinds["spoofing"] < 0.02 * n_vessels  # real coastal traffic: spoofing is rare
     # US coastal waters in one morning: many port calls, no Venezuelan dark port calls
     assert 0 < kinds["port_call"] <= n_vessels * 2
     assert kinds["dark_port_call"] == 0

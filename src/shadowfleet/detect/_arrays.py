@@ -1,7 +1,8 @@
 """Small vectorised helpers shared by the detectors in this package (no I/O, no state)."""
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -9,9 +10,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shadowfleet.detect.events import event_ids
-from shadowfleet.model.units import EARTH_RADIUS_M
+from shadowfleet.detect.geo import haversine_m
 
-_US_UTC = pa.timestamp("us", tz="UTC")
+__all__ = ["haversine_m"]  # re-exported: the one great-circle distance of the package (detect.geo)
 
 
 def require_columns(table: pa.Table, columns: Iterable[str], what: str) -> None:
@@ -32,11 +33,11 @@ def ts_us(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 def floats(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """A numeric column as float64 with NaN for nulls."""
-    return np.asarray(pc.fill_null(column.cast(pa.float64()), np.nan), dtype=np.float64)
+    return pc.fill_null(column.cast(pa.float64()), np.nan).to_numpy().astype(np.float64, copy=True)
 
 
 def ints(column: pa.ChunkedArray | pa.Array, null: int = -1) -> np.ndarray:
-    return np.asarray(pc.fill_null(column.cast(pa.int64()), null), dtype=np.int64)
+    return pc.fill_null(column.cast(pa.int64()), null).to_numpy().astype(np.int64, copy=True)
 
 
 def bools(table: pa.Table, name: str, default: bool = False) -> np.ndarray:
@@ -59,15 +60,6 @@ def check_sorted(mmsi: np.ndarray, ts: np.ndarray, what: str) -> None:
     if bad.any():
         row = int(np.flatnonzero(bad)[0]) + 1
         raise ValueError(f"{what} must be sorted by (mmsi, ts); row {row} is out of order")
-
-
-def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in metres on the IUGG mean sphere; correct across the 180th meridian."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def group_starts(keys: np.ndarray) -> np.ndarray:
@@ -104,12 +96,25 @@ def with_subkind_ids(
     start_us: np.ndarray,
     version: str,
     other_mmsi: np.ndarray | None = None,
+    discriminator: Sequence[str] | None = None,
 ) -> pa.Table:
-    """Replace `event_id` with ids over a finer kind (e.g. "spoofing:on_land", "identity_change:name"),
-    so two events of one kind, vessel and start time (a name and a call sign changed together) differ."""
-    ids = event_ids(
-        id_kind, np.asarray(mmsi, dtype=np.int64), other_mmsi, np.asarray(start_us, dtype=np.int64), version
-    )
+    """Replace `event_id` with ids over a finer kind (e.g. "spoofing:on_land", "identity_change:name")
+    and, where given, a per-row discriminator, so two events of one kind, vessel and start time (a name
+    and a call sign changed together; two jumps reported in the same second) differ."""
+    if discriminator is None:
+        ids = event_ids(
+            id_kind,
+            np.asarray(mmsi, dtype=np.int64),
+            other_mmsi,
+            np.asarray(start_us, dtype=np.int64),
+            version,
+        )
+    else:
+        others = other_mmsi if other_mmsi is not None else np.full(len(mmsi), -1, dtype=np.int64)
+        ids = [
+            hashlib.sha1(f"{id_kind}|{d}|{int(a)}|{int(b)}|{int(t)}|{version}".encode()).hexdigest()[:20]
+            for a, b, t, d in zip(mmsi, others, start_us, discriminator, strict=True)
+        ]
     index = table.schema.get_field_index("event_id")
     return table.set_column(index, table.schema.field(index), pa.array(ids, pa.string()))
 
@@ -123,3 +128,39 @@ def nan_to_null(table: pa.Table, columns: Iterable[str] = ("lat", "lon")) -> pa.
             index, table.schema.field(index), pa.array(values, pa.float64(), mask=np.isnan(values))
         )
     return table
+
+
+def asof_index(
+    data_mmsi: np.ndarray,
+    data_ts: np.ndarray,
+    query_mmsi: np.ndarray,
+    query_ts: np.ndarray,
+    direction: str = "backward",
+) -> np.ndarray:
+    """For each query, the row of the same vessel with the latest ts <= query ts ("backward") or the
+    earliest ts >= query ts ("forward"); -1 where there is none. Data must be sorted by (mmsi, ts)."""
+    n, m = len(data_mmsi), len(query_mmsi)
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    if n == 0:
+        return np.full(m, -1, dtype=np.int64)
+    all_mmsi = np.concatenate([data_mmsi, query_mmsi]).astype(np.int64)
+    all_ts = np.concatenate([data_ts, query_ts]).astype(np.int64)
+    is_query = np.concatenate([np.zeros(n, np.int8), np.ones(m, np.int8)])
+    if direction == "backward":
+        order = np.lexsort((is_query, all_ts, all_mmsi))  # data before queries at equal ts
+        candidate = np.where(order < n, order, -1)
+        found = np.maximum.accumulate(candidate)
+    elif direction == "forward":
+        order = np.lexsort((-is_query, all_ts, all_mmsi))  # queries before data at equal ts
+        candidate = np.where(order < n, order, np.iinfo(np.int64).max)
+        found = np.minimum.accumulate(candidate[::-1])[::-1]
+        found = np.where(found == np.iinfo(np.int64).max, -1, found)
+    else:
+        raise ValueError(f"direction must be 'backward' or 'forward', not {direction!r}")
+    queries = order >= n
+    result = np.full(m, -1, dtype=np.int64)
+    result[order[queries] - n] = found[queries]
+    hit = result >= 0
+    hit[hit] = data_mmsi[result[hit]] == query_mmsi[hit]
+    return np.where(hit, result, -1)

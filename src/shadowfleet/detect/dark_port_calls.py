@@ -102,7 +102,7 @@ def detect_dark_port_calls(
     s_lat, s_lon = g.column("lat").to_numpy(), g.column("lon").to_numpy()
     e_lat, e_lon = g.column("end_lat").to_numpy(), g.column("end_lon").to_numpy()
     gap_h = g.column("duration_h").to_numpy()
-    vessels, vspeed = vessel_speed_kn(track, params)
+    vessels, vspeed = vessel_speed_kn(track.take(np.flatnonzero(np.isin(track.mmsi, mmsi))), params)
     k = np.searchsorted(vessels, mmsi)
     known = (k < len(vessels)) & (vessels[np.minimum(k, len(vessels) - 1)] == mmsi)
     speed = np.where(known, vspeed[np.minimum(k, len(vessels) - 1)], params.default_speed_kn)

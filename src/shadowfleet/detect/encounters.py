@@ -71,7 +71,7 @@ def _candidate_pairs(rs: Resampled, params: EncounterParams) -> tuple[np.ndarray
     keys = np.concatenate(keys_parts)
     idx = np.concatenate(idx_parts)
     home = np.concatenate(home_parts)
-    o = np.argsort(keys, kind="stable")
+    o = np.argsort(keys)
     keys, idx, home = keys[o], idx[o], home[o]
     first, last = run_bounds(starts_of(keys))
     size = last - first + 1
@@ -196,19 +196,16 @@ def encounters_from_pairs(rs: Resampled, i: np.ndarray, j: np.ndarray, params: E
     lon_all = np.concatenate([rs.lon[i], rs.lon[j]])
     mlat, mlon = group_mean_position(np.concatenate([ev_idx, ev_idx]), lat_all, lon_all, n_ev)
     step_us = params.resample_step_s * 1_000_000
-    evidence = []
-    for e in keep:
-        sl = slice(ev_first[e], ev_last[e] + 1)
-        ts = t[sl] * step_us
-        evidence.append(
-            ev.dumps(
-                {
-                    "vessel": ev.points(ts, rs.lat[i[sl]], rs.lon[i[sl]], 100),
-                    "other": ev.points(ts, rs.lat[j[sl]], rs.lon[j[sl]], 100),
-                    "resample_step_s": params.resample_step_s,
-                }
-            )
-        )
+    ts_pairs = t * step_us
+    ef, el = ev_first[keep], ev_last[keep]
+    evidence = ev.json_objects(
+        {
+            "vessel": ev.points_json(ts_pairs, rs.lat[i], rs.lon[i], ef, el, 100),
+            "other": ev.points_json(ts_pairs, rs.lat[j], rs.lon[j], ef, el, 100),
+            "resample_step_s": str(params.resample_step_s),
+        },
+        len(keep),
+    )
     f, la = ev_first[keep], ev_last[keep]
     confidence = np.round(0.5 + 0.5 * np.minimum(observed_h[keep] / (2 * params.min_duration_h), 1.0), 3)
     return build_events(

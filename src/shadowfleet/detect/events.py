@@ -46,7 +46,7 @@ def build_events(
     lat: np.ndarray,
     lon: np.ndarray,
     confidence: np.ndarray,
-    evidence: Sequence[str],
+    evidence: Sequence[str] | pa.Array,
     params: Any,
     detector_version: str,
     simulated: np.ndarray,
@@ -79,7 +79,7 @@ def build_events(
         "confidence": pa.array(np.asarray(confidence, dtype=np.float64), pa.float64()),
         "detector_version": pa.array([detector_version] * n, pa.string()),
         "params": pa.array([params_json(params)] * n, pa.string()),
-        "evidence": pa.array(list(evidence), pa.string()),
+        "evidence": evidence if isinstance(evidence, pa.Array) else pa.array(list(evidence), pa.string()),
         "simulated": pa.array(np.asarray(simulated, dtype=bool), pa.bool_()),
     }
     table = pa.table(columns, schema=EVENT_SCHEMA)

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shadowfleet.detect import evidence as ev
 from shadowfleet.detect.events import build_events
 from shadowfleet.detect.geo import METRES_PER_NM, haversine_m
 from shadowfleet.detect.shore import Shore
-from shadowfleet.detect.tracks import US_PER_H, Track, group_count_in_window, track_from_table, vessel_bounds
+from shadowfleet.detect.tracks import US_PER_H, Track, group_count_in_window, track_from_table
 
 DETECTOR_VERSION = "ais_gap-1"
 
@@ -65,16 +66,24 @@ def detect_gaps_track(track: Track, params: GapParams, shore: Shore | None = Non
     reception = np.minimum(n_before / params.intentional_min_positions_before, 1.0)
     confidence = np.round(0.3 + 0.4 * reception + 0.3 * intentional, 3)
     evid_us = int(params.evidence_window_h * US_PER_H)
-    evidence = []
-    vstart, vend = vessel_bounds(track.mmsi)
-    for a, b in zip(i, j, strict=True):
-        lo = vstart[a] + np.searchsorted(track.ts_us[vstart[a] : a + 1], track.ts_us[a] - evid_us)
-        hi = b + np.searchsorted(track.ts_us[b : vend[b] + 1], track.ts_us[b] + evid_us, side="right")
-        before = ev.points(track.ts_us[lo : a + 1], track.lat[lo : a + 1], track.lon[lo : a + 1], 100)
-        after = ev.points(track.ts_us[b:hi], track.lat[b:hi], track.lon[b:hi], 100)
-        evidence.append(
-            ev.dumps({"before": before, "after": after, "rows": [int(track.row[a]), int(track.row[b])]})
-        )
+    lo = i - group_count_in_window(track.mmsi, track.ts_us, i, evid_us) + 1
+    hi = j + group_count_in_window(track.mmsi, track.ts_us, j, evid_us, forward=True) - 1
+    rows = pc.binary_join_element_wise(
+        "[",
+        pc.cast(pa.array(track.row[i]), pa.string()),
+        ",",
+        pc.cast(pa.array(track.row[j]), pa.string()),
+        "]",
+        "",
+    )
+    evidence = ev.json_objects(
+        {
+            "before": ev.points_json(track.ts_us, track.lat, track.lon, lo, i, 100),
+            "after": ev.points_json(track.ts_us, track.lat, track.lon, j, hi, 100),
+            "rows": rows if len(i) else pa.array([], pa.string()),
+        },
+        len(i),
+    )
     return build_events(
         "ais_gap",
         mmsi=track.mmsi[i],

@@ -17,18 +17,26 @@ def wrap_lon(lon_deg: np.ndarray) -> np.ndarray:
 
 
 def lon_delta_deg(lon_from: np.ndarray, lon_to: np.ndarray) -> np.ndarray:
-    """Signed shortest longitude difference to - from, in [-180, 180): 179 -> -179 is +2, not -358."""
-    return wrap_lon(np.asarray(lon_to, dtype=np.float64) - np.asarray(lon_from, dtype=np.float64))
+    """Signed shortest longitude difference to - from, in [-180, 180): 179 -> -179 is +2, not -358.
+
+    Inputs are longitudes in [-180, 180], so two conditional shifts replace a floating modulo."""
+    d = np.asarray(lon_to, dtype=np.float64) - np.asarray(lon_from, dtype=np.float64)
+    if d.ndim == 0:
+        return wrap_lon(d)
+    d[d >= 180.0] -= 360.0
+    d[d < -180.0] += 360.0
+    return d
 
 
 def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in metres (haversine; exact for any pair, antimeridian included)."""
-    p1 = np.radians(lat1)
-    p2 = np.radians(lat2)
-    dphi = p2 - p1
-    dlam = np.radians(lon_delta_deg(lon1, lon2))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    """Great-circle distance in metres (haversine; exact for any pair, antimeridian included).
+
+    sin^2(dlon/2) has a period of 360 degrees, so longitudes need no wrapping here."""
+    k = np.pi / 360.0  # degrees to half-angle radians
+    s_phi = np.sin((np.asarray(lat2, dtype=np.float64) - lat1) * k)
+    s_lam = np.sin((np.asarray(lon2, dtype=np.float64) - lon1) * k)
+    a = s_phi * s_phi + np.cos(np.radians(lat1)) * np.cos(np.radians(lat2)) * (s_lam * s_lam)
+    return (2 * EARTH_RADIUS_M) * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 def initial_bearing_deg(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:

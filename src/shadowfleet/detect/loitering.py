@@ -77,10 +77,7 @@ def detect_loitering_track(
     keep = np.flatnonzero(far)
     a = slow[first[keep]]
     b = slow[last[keep]]
-    evidence = [
-        ev.dumps({"track": ev.points(tr.ts_us[x : y + 1], tr.lat[x : y + 1], tr.lon[x : y + 1])})
-        for x, y in zip(a, b, strict=True)
-    ]
+    evidence = ev.json_objects({"track": ev.points_json(tr.ts_us, tr.lat, tr.lon, a, b)}, len(a))
     confidence = np.round(0.5 + 0.5 * np.minimum(dur_h[keep] / (3 * params.min_duration_h), 1.0), 3)
     return build_events(
         "loitering",

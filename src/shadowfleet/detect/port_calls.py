@@ -88,10 +88,7 @@ def detect_port_calls_track(
     confidence = np.round(
         0.3 + 0.3 * stopped[keep] + 0.2 * moored[keep] + 0.2 * np.minimum(n_pos / 10.0, 1.0), 3
     )
-    evidence = [
-        ev.dumps({"track": ev.points(tr.ts_us[x : y + 1], tr.lat[x : y + 1], tr.lon[x : y + 1])})
-        for x, y in zip(a, b, strict=True)
-    ]
+    evidence = ev.json_objects({"track": ev.points_json(tr.ts_us, tr.lat, tr.lon, a, b)}, len(a))
     return build_events(
         "port_call",
         mmsi=tr.mmsi[a],

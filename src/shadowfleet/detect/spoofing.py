@@ -95,8 +95,18 @@ def _events(
         "spoofing", params=params, detector_version=DETECTOR_VERSION, extra=full_extra, **columns
     )
     table = nan_to_null(table)
+    # The end time and the place tell apart jumps reported within one second of each other.
+    discriminator = [
+        f"{int(e)}|{la:.5f}|{lo:.5f}"
+        for e, la, lo in zip(columns["end_us"], columns["lat"], columns["lon"], strict=True)
+    ]
     return with_subkind_ids(
-        table, f"spoofing:{spoof_type}", columns["mmsi"], columns["start_us"], DETECTOR_VERSION
+        table,
+        f"spoofing:{spoof_type}",
+        columns["mmsi"],
+        columns["start_us"],
+        DETECTOR_VERSION,
+        discriminator=discriminator,
     )
 
 

@@ -123,9 +123,10 @@ def forward_fill_index(defined: np.ndarray, reset: np.ndarray) -> np.ndarray:
 
 
 def group_count_in_window(
-    group: np.ndarray, ts_us: np.ndarray, query_rows: np.ndarray, window_us: int
+    group: np.ndarray, ts_us: np.ndarray, query_rows: np.ndarray, window_us: int, forward: bool = False
 ) -> np.ndarray:
-    """For each query row i, how many rows of the same group have ts in (ts_i - window, ts_i].
+    """For each query row i, how many rows of the same group have ts in (ts_i - window, ts_i]
+    (with `forward`: in [ts_i, ts_i + window)).
 
     Rows are sorted by (group, ts). Uses one monotone key, group rank * span + ts offset.
     """
@@ -133,11 +134,13 @@ def group_count_in_window(
         return np.zeros(0, dtype=np.int64)
     rank = run_index(starts_of(group)).astype(np.int64)
     t0 = int(ts_us.min())
-    span = int(ts_us.max()) - t0 + window_us + 2
+    span = int(ts_us.max()) - t0 + 2 * window_us + 2
     if (int(rank[-1]) + 1) * span >= 2**62:
         raise ValueError("time span too large for the window count key")
     key = rank * span + (ts_us - t0 + window_us + 1)
     q = key[query_rows]
+    if forward:
+        return np.searchsorted(key, q + window_us, side="left") - np.searchsorted(key, q, side="left")
     hi = np.searchsorted(key, q, side="right")
     lo = np.searchsorted(key, q - window_us, side="right")
     return hi - lo

@@ -1,0 +1,228 @@
+"""Apparent identity changes: name, call sign, ship type, IMO or flag of one MMSI changing over time,
+and, keyed by IMO number, the MMSI (and with it the flag its MID implies) changing.
+
+Input: static reports (STATIC_SCHEMA) sorted by (mmsi, ts), many vessels. A value counts only when it
+was reported at least `min_reports_per_value` times in a row (ignoring nulls and padding), so single
+garbled decodes and values that flicker through nulls make no event. Methods: docs/methods/identity.md.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from shadowfleet.detect._arrays import (
+    asof_index,
+    bools,
+    check_sorted,
+    floats,
+    ints,
+    iso_us,
+    nan_to_null,
+    require_columns,
+    to_json,
+    ts_us,
+    with_subkind_ids,
+)
+from shadowfleet.detect.events import build_events
+from shadowfleet.detect.imo import imo_valid_mask
+from shadowfleet.detect.mid import country_of_mmsi
+from shadowfleet.model.schemas import EVENT_SCHEMA
+
+DETECTOR_VERSION = "identity-1.0"
+
+IDENTITY_FIELDS = ("name", "callsign", "ship_type", "imo", "flag", "mmsi")
+
+IDENTITY_COLUMNS = pa.schema(
+    [
+        pa.field("field", pa.string()),
+        pa.field("old_value", pa.string()),
+        pa.field("new_value", pa.string()),
+        pa.field("imo", pa.int64()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class IdentityParams:
+    # A value must appear in this many consecutive non-null reports to count (one garbled type-5
+    # decode is common; a real rename repeats every 6 minutes, ITU-R M.1371 static reporting interval).
+    min_reports_per_value: int = 2
+    # Fields compared per MMSI; "flag" is used only when the static table has a `flag` column.
+    fields: tuple[str, ...] = ("name", "callsign", "ship_type", "imo", "flag")
+    # Also follow each valid IMO number across MMSIs (re-registration changes MMSI and, via its MID, flag).
+    follow_imo: bool = True
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_text(value: str | None) -> str | None:
+    """AIS six-bit text: '@' is padding; case and runs of spaces carry no meaning. Empty -> None."""
+    if value is None:
+        return None
+    text = _SPACES.sub(" ", value.replace("@", " ")).strip().upper()
+    return text or None
+
+
+def _codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Integer codes for values (-1 for None) and the code -> value list."""
+    table: dict[Any, int] = {}
+    codes = np.array([-1 if v is None else table.setdefault(v, len(table)) for v in values], dtype=np.int64)
+    return codes, list(table)
+
+
+def _field_values(statics: pa.Table, field: str) -> list[Any]:
+    column = statics.column(field)
+    if field in ("name", "callsign", "flag"):
+        return [normalise_text(v) for v in column.cast(pa.string()).to_pylist()]
+    numbers = ints(column, null=0)
+    return [None if v <= 0 else int(v) for v in numbers]
+
+
+def _changes(
+    key: np.ndarray, ts: np.ndarray, codes: np.ndarray, min_reports: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of equal non-null codes per key; returns (first_row, last_row, count) of kept runs and a
+    mask over kept runs that are a change from the previous kept run of the same key."""
+    rows = np.flatnonzero(codes >= 0)
+    if len(rows) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0, dtype=bool)
+    k, c = key[rows], codes[rows]
+    new_run = np.ones(len(rows), dtype=bool)
+    new_run[1:] = (k[1:] != k[:-1]) | (c[1:] != c[:-1])
+    starts = np.flatnonzero(new_run)
+    counts = np.diff(np.append(starts, len(rows)))
+    keep = counts >= min_reports
+    first, last, counts = rows[starts[keep]], rows[starts[keep] + counts[keep] - 1], counts[keep]
+    change = np.zeros(len(first), dtype=bool)
+    change[1:] = (key[first[1:]] == key[first[:-1]]) & (codes[first[1:]] != codes[first[:-1]])
+    return first, last, counts, change
+
+
+def _empty() -> pa.Table:
+    return pa.schema(list(EVENT_SCHEMA) + list(IDENTITY_COLUMNS)).empty_table()
+
+
+def _run(value: Any, first_us: int, last_us: int, reports: int) -> dict[str, Any]:
+    return {"value": value, "first_seen": iso_us(first_us), "last_seen": iso_us(last_us), "reports": reports}
+
+
+def _field_events(
+    field: str,
+    key: np.ndarray,
+    ts: np.ndarray,
+    values: list[Any],
+    event_mmsi: np.ndarray,
+    imo: np.ndarray,
+    simulated: np.ndarray,
+    params: IdentityParams,
+    where: tuple[np.ndarray, np.ndarray] | None,
+) -> pa.Table:
+    codes, lookup = _codes(values)
+    first, last, counts, change = _changes(key, ts, codes, params.min_reports_per_value)
+    new = np.flatnonzero(change)
+    if len(new) == 0:
+        return _empty()
+    old = new - 1
+    old_last, new_first = last[old], first[new]
+    old_values = [lookup[codes[r]] for r in old_last]
+    new_values = [lookup[codes[r]] for r in new_first]
+    evidence = [
+        to_json(
+            {
+                "field": field,
+                "old": _run(ov, ts[first[o]], ts[last[o]], int(counts[o])),
+                "new": _run(nv, ts[first[n]], ts[last[n]], int(counts[n])),
+                "row_ids": [int(last[o]), int(first[n])],
+            }
+        )
+        for ov, nv, o, n in zip(old_values, new_values, old, new, strict=True)
+    ]
+    count = len(new)
+    lat = np.full(count, np.nan) if where is None else where[0][new_first]
+    lon = np.full(count, np.nan) if where is None else where[1][new_first]
+    confidence = np.minimum(0.95, 0.6 + 0.05 * np.minimum(counts[old], counts[new]))
+    table = build_events(
+        "identity_change",
+        mmsi=event_mmsi[new_first],
+        start_us=ts[old_last],
+        end_us=ts[new_first],
+        lat=lat,
+        lon=lon,
+        confidence=confidence,
+        evidence=evidence,
+        params=params,
+        detector_version=DETECTOR_VERSION,
+        simulated=simulated[old_last] | simulated[new_first],
+        extra={
+            "field": pa.array([field] * count, pa.string()),
+            "old_value": pa.array([str(v) for v in old_values], pa.string()),
+            "new_value": pa.array([str(v) for v in new_values], pa.string()),
+            "imo": pa.array(imo[new_first], pa.int64(), mask=imo[new_first] <= 0),
+        },
+    )
+    table = nan_to_null(table)
+    return with_subkind_ids(
+        table, f"identity_change:{field}", event_mmsi[new_first], ts[old_last], DETECTOR_VERSION
+    )
+
+
+def _positions_at(
+    mmsi: np.ndarray, ts: np.ndarray, positions: pa.Table | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Lat/lon of each vessel's last position at or before each row's ts (NaN where none)."""
+    if positions is None:
+        return None
+    require_columns(positions, ("mmsi", "ts", "lat", "lon"), "positions")
+    pm, pt = ints(positions.column("mmsi")), ts_us(positions.column("ts"))
+    check_sorted(pm, pt, "positions")
+    idx = asof_index(pm, pt, mmsi, ts)
+    lat, lon = floats(positions.column("lat")), floats(positions.column("lon"))
+    return np.where(idx >= 0, lat[idx], np.nan), np.where(idx >= 0, lon[idx], np.nan)
+
+
+def detect_identity_changes(
+    statics: pa.Table, params: IdentityParams, positions: pa.Table | None = None
+) -> pa.Table:
+    """Identity-change events from static reports; with `positions`, each event is placed where the
+    vessel last was when the new value first appeared. Rows sorted by (mmsi, start_ts, field)."""
+    require_columns(statics, ("mmsi", "ts"), "statics")
+    unknown = [f for f in params.fields if f not in IDENTITY_FIELDS]
+    if unknown:
+        raise ValueError(f"unknown identity field(s) {unknown}; expected some of {IDENTITY_FIELDS}")
+    mmsi = ints(statics.column("mmsi"))
+    ts = ts_us(statics.column("ts"))
+    check_sorted(mmsi, ts, "statics")
+    simulated = bools(statics, "simulated")
+    imo = (
+        ints(statics.column("imo"), null=0)
+        if "imo" in statics.column_names
+        else np.zeros(len(mmsi), np.int64)
+    )
+    where = _positions_at(mmsi, ts, positions)
+    tables = [_empty()]
+    for field in params.fields:
+        if field in statics.column_names:
+            values = _field_values(statics, field)
+            tables.append(_field_events(field, mmsi, ts, values, mmsi, imo, simulated, params, where))
+    if params.follow_imo and "imo" in statics.column_names:
+        valid = np.flatnonzero(imo_valid_mask(imo))
+        order = valid[np.lexsort((ts[valid], imo[valid]))]
+        if len(order):
+            by_imo = statics.take(pa.array(order))
+            i_mmsi, i_ts, i_imo = mmsi[order], ts[order], imo[order]
+            i_where = None if where is None else (where[0][order], where[1][order])
+            countries = country_of_mmsi(i_mmsi)
+            mmsi_values = [int(v) for v in i_mmsi]
+            flag_values = [None if c is None else str(c) for c in countries]
+            i_sim = bools(by_imo, "simulated")
+            for field, values in (("mmsi", mmsi_values), ("flag", flag_values)):
+                tables.append(
+                    _field_events(field, i_imo, i_ts, values, i_mmsi, i_imo, i_sim, params, i_where)
+                )
+    out = pa.concat_tables(tables)
+    return out.sort_by([("mmsi", "ascending"), ("start_ts", "ascending"), ("field", "ascending")])

@@ -1,0 +1,90 @@
+import json
+
+import pytest
+
+from shadowfleet.detect.identity import IdentityParams, detect_identity_changes, normalise_text
+from tests.detect.tables import positions, statics
+
+P = IdentityParams()
+
+
+def _reports(mmsi: int, minutes: list[float], **fields: object) -> list[dict[str, object]]:
+    return [{"mmsi": mmsi, "minutes": m, **fields} for m in minutes]
+
+
+def test_name_change_is_dated_between_last_old_and_first_new_report() -> None:
+    st = statics(_reports(1, [0, 6, 12], name="NAVE A") + _reports(1, [600, 606], name="NAVE B"))
+    events = detect_identity_changes(st, P)
+    assert events.num_rows == 1
+    row = events.to_pylist()[0]
+    assert (row["kind"], row["field"], row["old_value"], row["new_value"]) == (
+        "identity_change",
+        "name",
+        "NAVE A",
+        "NAVE B",
+    )
+    assert row["start_ts"].hour == 0 and row["start_ts"].minute == 12
+    assert row["end_ts"].hour == 10 and row["end_ts"].minute == 0
+    ev = json.loads(row["evidence"])
+    assert ev["old"]["reports"] == 3 and ev["new"]["first_seen"].startswith("2024-03-01T10:00")
+
+
+def test_flicker_through_nulls_padding_and_case_is_no_change() -> None:
+    st = statics(
+        _reports(1, [0, 6], name="NAVE A")
+        + _reports(1, [12], name=None)
+        + _reports(1, [18], name="NAVE A@@@@")
+        + _reports(1, [24], name="  nave  a ")
+        + _reports(1, [30], name="")
+        + _reports(1, [36, 42], name="NAVE A", ship_type=0, imo=0)
+    )
+    assert detect_identity_changes(st, P).num_rows == 0
+
+
+def test_a_single_garbled_report_is_no_change_but_a_repeated_one_is() -> None:
+    glitch = statics(
+        _reports(1, [0, 6], callsign="YYAB")
+        + _reports(1, [12], callsign="Y@AB")
+        + _reports(1, [18, 24], callsign="YYAB")
+    )
+    assert detect_identity_changes(glitch, P).num_rows == 0
+    strict = IdentityParams(min_reports_per_value=1)
+    assert detect_identity_changes(glitch, strict).column("new_value").to_pylist() == ["Y AB", "YYAB"]
+
+
+def test_several_fields_changing_at_once_give_distinct_events() -> None:
+    st = statics(
+        _reports(1, [0, 6], name="NAVE A", callsign="YYAB", ship_type=80)
+        + _reports(1, [60, 66], name="NAVE B", callsign="5LAB", ship_type=84)
+        + _reports(2, [0, 6], name="OTHER")
+    )
+    events = detect_identity_changes(st, P)
+    assert events.column("field").to_pylist() == ["callsign", "name", "ship_type"]
+    assert events.column("new_value").to_pylist() == ["5LAB", "NAVE B", "84"]
+    assert len(set(events.column("event_id").to_pylist())) == 3
+
+
+def test_reflagging_seen_through_the_imo_number_changes_mmsi_and_flag() -> None:
+    # IMO 9074729 moves from a Panamanian MMSI to a Russian one.
+    st = statics(
+        _reports(351000001, [0, 6], imo=9074729, name="NAVE")
+        + _reports(273000001, [600, 606], imo=9074729, name="NAVE")
+    )
+    pos = positions([(273000001, 590, 11.0, -64.0), (351000001, 0, 10.0, -65.0)])
+    events = detect_identity_changes(st, P, positions=pos)
+    by_field = {r["field"]: r for r in events.to_pylist()}
+    assert set(by_field) == {"mmsi", "flag"}
+    assert (by_field["flag"]["old_value"], by_field["flag"]["new_value"]) == ("PA", "RU")
+    assert (by_field["mmsi"]["old_value"], by_field["mmsi"]["new_value"]) == ("351000001", "273000001")
+    assert by_field["flag"]["mmsi"] == 273000001 and by_field["flag"]["imo"] == 9074729
+    assert (by_field["flag"]["lat"], by_field["flag"]["lon"]) == (11.0, -64.0)
+
+
+def test_normalise_text() -> None:
+    assert normalise_text(" nave@@ a@@@ ") == "NAVE A"
+    assert normalise_text("@@@@") is None
+
+
+def test_unknown_field_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="colour"):
+        detect_identity_changes(statics(_reports(1, [0])), IdentityParams(fields=("colour",)))
