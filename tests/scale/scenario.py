@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from shadowfleet.detect.geo import offset_m
+from shadowfleet.model.schemas import STATIC_SCHEMA
 from tests.detect.builders import T0_US, combine, every, track
 
 OPEN_SEA = (13.5, -66.0)  # north of Venezuela, > 60 nm from land
@@ -57,17 +58,62 @@ def scenario() -> pa.Table:
     for k in range(30):
         start = float(rng.uniform(0, 60))
         h = every(15, float(rng.uniform(4, 24)), start_h=start)
-        lat0, lon0 = offset_m(np.array([12.0]), np.array([-72.0]), rng.uniform(0, 4e5, 1), rng.uniform(0, 8e5, 1))
+        lat0, lon0 = offset_m(
+            np.array([12.0]), np.array([-72.0]), rng.uniform(0, 4e5, 1), rng.uniform(0, 8e5, 1)
+        )
         course = rng.uniform(0, 2 * np.pi)
         dist = (h - start) * 12.0 * 1852.0
         tables.append(
             track(
-                312000000 + k, (float(lat0[0]), float(lon0[0])), h, dist * np.cos(course), dist * np.sin(course),
+                312000000 + k,
+                (float(lat0[0]), float(lon0[0])),
+                h,
+                dist * np.cos(course),
+                dist * np.sin(course),
                 sog_kn=12.0,
-            )  # fmt: skip
+            )
         )
     return combine(*tables)
 
 
 def day_us(day: int) -> int:
     return T0_US + day * 86_400_000_000
+
+
+def statics() -> pa.Table:
+    """Static reports: a load during the midnight encounter, a load at Jose Terminal, a renamed vessel."""
+    rows = [
+        # (mmsi, hour, imo, name, draught_m)
+        (311000001, 16.0, 9000001, "SIM ALBA", 8.0),
+        (311000001, 20.0, 9000001, "SIM ALBA", 8.0),
+        (311000001, 27.5, 9000001, "SIM ALBA", 14.5),
+        (311000002, 19.0, 9000013, "SIM BRUMA", 15.0),
+        (311000002, 28.0, 9000013, "SIM BRUMA", 9.0),
+        (311000006, 4.0, 9000025, "SIM CALMA", 7.0),
+        (311000006, 22.0, 9000025, "SIM CALMA", 13.0),
+        (311000005, 1.0, 9000037, "SIM DUNA", 10.0),
+        (311000005, 30.0, 9000037, "SIM DUNA II", 10.0),
+    ]
+    n = len(rows)
+    ts = [T0_US + int(h * 3_600_000_000) for _, h, _, _, _ in rows]
+    return pa.table(
+        {
+            "mmsi": pa.array([r[0] for r in rows], pa.int64()),
+            "ts": pa.array(ts, pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+            "imo": pa.array([r[2] for r in rows], pa.int64()),
+            "name": pa.array([r[3] for r in rows]),
+            "callsign": pa.nulls(n, pa.string()),
+            "ship_type": pa.array([80] * n, pa.int16()),
+            "length_m": pa.array([180.0] * n),
+            "beam_m": pa.array([32.0] * n),
+            "draught_m": pa.array([r[4] for r in rows]),
+            "destination": pa.nulls(n, pa.string()),
+            "eta": pa.nulls(n, pa.timestamp("us", tz="UTC")),
+            "msg_type": pa.array([5] * n, pa.int8()),
+            "ts_origin": pa.array(["simulated"] * n),
+            "receiver": pa.nulls(n, pa.string()),
+            "source": pa.array(["test"] * n),
+            "simulated": pa.array([True] * n),
+        },
+        schema=STATIC_SCHEMA,
+    ).sort_by([("mmsi", "ascending"), ("ts", "ascending")])

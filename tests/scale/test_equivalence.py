@@ -11,19 +11,20 @@ import pytest
 
 from shadowfleet.detect.run import DetectContext
 from shadowfleet.lake.events import read_events
+from shadowfleet.model.schemas import POSITION_SCHEMA, TS_TYPE
 from shadowfleet.scale.runner import detect_spark
 from shadowfleet.scale.steps import ScaleParams
 from tests.detect import marinecadastre
 
 from .lakes import assert_same_events, local_events, write_lake
-from .scenario import scenario
+from .scenario import scenario, statics
 
 pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="module")
 def scenario_lake(tmp_path_factory, gazetteer, shore):
-    root = write_lake(tmp_path_factory.mktemp("scenario"), scenario())
+    root = write_lake(tmp_path_factory.mktemp("scenario"), scenario(), statics())
     context = DetectContext(gazetteer, shore)
     return root, context, local_events(root, context)
 
@@ -31,7 +32,14 @@ def scenario_lake(tmp_path_factory, gazetteer, shore):
 def test_scenario_same_events_as_local(spark, scenario_lake):
     root, context, local = scenario_lake
     kinds = set(local.column("kind").to_pylist())
-    assert {"encounter", "ais_gap", "port_call", "loitering"} <= kinds  # the scenario exercises them
+    assert {
+        "encounter",
+        "ais_gap",
+        "port_call",
+        "loitering",
+        "draught_change",
+        "spoofing",
+    } <= kinds  # the scenario exercises them
     run = detect_spark(spark, str(root), context)
     stored = read_events(root)
     assert stored is not None
@@ -91,22 +99,20 @@ def test_gfw_real_encounter(spark, shared_data, tmp_path):
     folder = shared_data / "gfw-encounter-real-2015-03-19"
     raw = pcsv.read_csv(folder / "tracks.csv")
     n = raw.num_rows
+    cols = {
+        "mmsi": raw.column("mmsi").cast(pa.int64()),
+        "ts": pa.array(raw.column("timestamp_unix").to_numpy() * 1_000_000).cast(TS_TYPE),
+        "lat": raw.column("lat").cast(pa.float64()),
+        "lon": raw.column("lon").cast(pa.float64()),
+        "msg_type": pa.array([1] * n, pa.int8()),
+        "ts_origin": pa.array(["csv"] * n),
+        "source": pa.array(["gfw-encounter-real-2015-03-19"] * n),
+        "simulated": pa.array([False] * n),
+    }
     positions = pa.table(
-        {
-            "mmsi": raw.column("mmsi").cast(pa.int64()),
-            "ts": pa.array(raw.column("timestamp_unix").to_numpy() * 1_000_000).cast(pa.timestamp("us", tz="UTC")),
-            "lat": raw.column("lat").cast(pa.float64()),
-            "lon": raw.column("lon").cast(pa.float64()),
-            "msg_type": pa.array([1] * n, pa.int8()),
-            "ts_origin": pa.array(["csv"] * n),
-            "source": pa.array(["gfw-encounter-real-2015-03-19"] * n),
-            "simulated": pa.array([False] * n),
-        }
-    )
-    from shadowfleet.lake.writer import conform
-    from shadowfleet.model.schemas import POSITION_SCHEMA
-
-    positions = conform(positions, POSITION_SCHEMA, "gfw tracks").sort_by([("mmsi", "ascending"), ("ts", "ascending")])
+        [cols[f.name] if f.name in cols else pa.nulls(n, f.type) for f in POSITION_SCHEMA],
+        schema=POSITION_SCHEMA,
+    ).sort_by([("mmsi", "ascending"), ("ts", "ascending")])
     root = write_lake(tmp_path, positions)
     context = DetectContext()
     local = local_events(root, context)
@@ -116,7 +122,9 @@ def test_gfw_real_encounter(spark, shared_data, tmp_path):
     stored = read_events(root)
     assert stored is not None
     assert_same_events(local, stored)
-    assert json.loads(stored.filter(pc.equal(stored.column("kind"), "encounter"))["evidence"][0].as_py())["vessel"]
+    assert json.loads(stored.filter(pc.equal(stored.column("kind"), "encounter"))["evidence"][0].as_py())[
+        "vessel"
+    ]
 
 
 def test_marinecadastre_sample(spark, shared_data, tmp_path, gazetteer, shore):
