@@ -41,9 +41,16 @@ def _spark_schema(schema: pa.Schema) -> Any:
 
 
 def _read(spark: Any, files: list[str], schema: pa.Schema) -> Any:
+    """The lake files as a DataFrame, with each row's file and index in it (see steps.lake_order)."""
+    from pyspark.sql import functions as F
+
     if not files:
-        return spark.createDataFrame([], _spark_schema(schema))
-    return spark.read.schema(_spark_schema(schema)).parquet(*files)
+        empty = spark.createDataFrame([], _spark_schema(schema))
+        return empty.withColumn("_file", F.lit("")).withColumn("_row", F.lit(0).cast("long"))
+    df = spark.read.schema(_spark_schema(schema)).parquet(*files)
+    return df.select(
+        "*", F.col("_metadata.file_path").alias("_file"), F.col("_metadata.row_index").alias("_row")
+    )
 
 
 def _bucket(columns: list[str], n_buckets: int) -> Any:
@@ -54,7 +61,30 @@ def _bucket(columns: list[str], n_buckets: int) -> Any:
     return F.pmod(F.xxhash64(*columns), F.lit(n_buckets))
 
 
-def plan(spark: Any, positions: Any, statics: Any, config: StepConfig) -> Any:
+def _no_ids() -> tuple[Any, Any]:
+    import numpy as np
+
+    return np.zeros(0, np.int64), np.zeros(0, np.int64)
+
+
+def _with_family(df: Any, families: Any) -> Any:
+    from pyspark.sql import functions as F
+
+    joined = df.join(F.broadcast(families), on="mmsi", how="left")
+    return joined.withColumn("_family", F.coalesce(F.col("family"), F.col("mmsi"))).drop("family")
+
+
+def _families(statics: Any) -> pa.Table:
+    """MMSI families from the distinct (mmsi, imo) pairs of the static reports (small)."""
+    pairs = statics.select("mmsi", "imo").where("imo IS NOT NULL").distinct().toArrow()
+    return steps.families(
+        pairs.column("mmsi").to_numpy().astype("int64"), pairs.column("imo").to_numpy().astype("int64")
+    )
+
+
+def plan(
+    spark: Any, positions: Any, statics: Any, config: StepConfig, families: pa.Table | None = None
+) -> Any:
     """The DataFrame of result blobs (what, ipc) for position and static DataFrames (lake schemas)."""
     from pyspark import StorageLevel
 
@@ -80,11 +110,12 @@ def plan(spark: Any, positions: Any, statics: Any, config: StepConfig) -> Any:
     def per_pairs(pair_steps: pa.Table) -> pa.Table:
         return steps.pair_step(pair_steps, shipped.value)
 
-    vkey = _bucket(["mmsi"], sc.vessel_buckets)
+    vkey = _bucket(["_family"], sc.vessel_buckets)
+    fam = spark.createDataFrame(families if families is not None else steps.families(*_no_ids()))
+    positions, statics = (_with_family(df, fam).withColumn("_vessels", vkey) for df in (positions, statics))
     vessel_blobs = (
-        positions.withColumn("_vessels", vkey)
-        .groupBy("_vessels")
-        .cogroup(statics.withColumn("_vessels", vkey).groupBy("_vessels"))
+        positions.groupBy("_vessels")
+        .cogroup(statics.groupBy("_vessels"))
         .applyInArrow(per_vessels, BLOB_DDL)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
@@ -135,7 +166,7 @@ def detect_spark(
     statics = _read(spark, sta_files, STATIC_SCHEMA)
     offsets = RowOffsets.from_counts(_counts(positions), _counts(statics))
     config = StepConfig(context, params, scale, offsets)
-    result, cached = plan(spark, positions, statics, config)
+    result, cached = plan(spark, positions, statics, config, _families(statics))
     try:
         table = result.toArrow()
     finally:

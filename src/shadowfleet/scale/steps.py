@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from shadowfleet.detect.draught import detect_draught_changes
 from shadowfleet.detect.encounters import close_pairs, encounter_points, encounters_from_pairs
+from shadowfleet.detect.imo import imo_valid_mask
 from shadowfleet.detect.resample import Resampled
 from shadowfleet.detect.run import DetectContext, DetectParams, run_all
 from shadowfleet.detect.segments import segment_track
@@ -63,7 +64,7 @@ PAIR_STEP_SCHEMA = pa.schema(
 class ScaleParams:
     """How the work is cut; none of these changes a result, only its cost (docs/scale.md)."""
 
-    vessel_buckets: int = 64  # groups of whole vessels; 0 = one group per MMSI
+    vessel_buckets: int = 64  # groups of whole vessels; 0 = one group per family (see `families`)
     cell_m: float = 20_000.0  # encounter cell edge (Earth-centred cube), x one UTC day
     cell_buckets: int = 64  # groups of cells; 0 = one group per cell
     pair_buckets: int = 16  # groups of vessel pairs; 0 = one group per pair
@@ -76,6 +77,38 @@ STOP_COLUMNS = (
     "event_id", "kind", "mmsi", "other_mmsi", "start_ts", "end_ts", "lat", "lon", "simulated",
     "port_id", "port_name", "port_country",
 )  # fmt: skip
+
+
+def families(mmsi: np.ndarray, imo: np.ndarray) -> pa.Table:
+    """(mmsi, family): MMSIs linked by a shared valid IMO number, transitively, get the smallest MMSI of
+    their set as family, so identity changes keyed by IMO see all of them in one group. Only MMSIs in a
+    family of two or more are listed."""
+    ok = imo_valid_mask(imo)
+    m, i = mmsi[ok], imo[ok]
+    vessels, m_idx = np.unique(m, return_inverse=True)
+    _, i_idx = np.unique(i, return_inverse=True)
+    parent = np.arange(len(vessels))
+    first_of_imo = np.full(int(i_idx.max()) + 1 if len(i_idx) else 0, -1)
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = int(parent[k])
+        return k
+
+    for v, g in zip(m_idx.tolist(), i_idx.tolist(), strict=True):  # one step per distinct (mmsi, imo)
+        if first_of_imo[g] < 0:
+            first_of_imo[g] = v
+        else:
+            a, b = root(v), root(int(first_of_imo[g]))
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    roots = np.array([root(k) for k in range(len(vessels))], dtype=np.int64)
+    size = np.bincount(roots, minlength=len(vessels))
+    keep = size[roots] > 1
+    return pa.table(
+        {"mmsi": pa.array(vessels[keep], pa.int64()), "family": pa.array(vessels[roots[keep]], pa.int64())}
+    )
 
 
 @dataclass(frozen=True)
@@ -117,32 +150,34 @@ def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.table([table.column(f.name).cast(f.type) for f in schema], schema=schema)
 
 
-def sort_positions(table: pa.Table) -> pa.Table:
-    """The local engine's order: (mmsi, ts, msg_type); the remaining columns break exact ties."""
-    keys = ["mmsi", "ts", "msg_type", "lat", "lon", "sog_kn", "cog_deg", "heading_deg", "source"]
-    return table.sort_by([(k, "ascending") for k in keys])
+# where a row sits in the lake, added when reading (`_metadata`): ties in (mmsi, ts, msg_type) keep the
+# order of the files, as the local engine's reader does
+FILE_ORDER_COLUMNS = ("_file", "_row")
 
 
-def sort_statics(table: pa.Table) -> pa.Table:
-    return table.sort_by([(k, "ascending") for k in ("mmsi", "ts", "msg_type")])
+def lake_order(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Rows in the local engine's order (mmsi, ts, msg_type, then file order), with `schema`'s columns."""
+    keys = ["mmsi", "ts", "msg_type"] + [c for c in FILE_ORDER_COLUMNS if c in table.column_names]
+    return conform(table.sort_by([(k, "ascending") for k in keys]), schema)
 
 
 _ROW_LIST = re.compile(r'"(rows|row_ids)":\[([-0-9, ]*)\]')
 _ROW_ONE = re.compile(r'"row_id":(-?[0-9]+)')
 
 
-def _shift_fn(
-    table: pa.Table, lake_starts: np.ndarray | None, offsets: RowOffsets | None
-) -> Callable[[int, int], int]:
-    """row, mmsi -> the row's number in the whole lake (identity without offsets)."""
-    if offsets is None or lake_starts is None or table.num_rows == 0:
-        return lambda row, mmsi: row
+def _shift_fn(table: pa.Table, lake_starts: np.ndarray, offsets: RowOffsets) -> Callable[[int], int]:
+    """row of the group's table -> the same row's number in the whole lake (its vessel found by row)."""
+    if table.num_rows == 0:
+        return lambda row: row
     mmsi = table.column("mmsi").to_numpy()
     first = np.flatnonzero(starts_of(mmsi))
-    vessels = mmsi[first]
-    lake_first = lake_starts[np.searchsorted(offsets.mmsi, vessels)]
-    shift = dict(zip(vessels.tolist(), (lake_first - first).tolist(), strict=True))
-    return lambda row, m: row + shift[m]
+    shift = lake_starts[np.searchsorted(offsets.mmsi, mmsi[first])] - first
+
+    def renumber(row: int) -> int:
+        k = int(np.searchsorted(first, row, side="right")) - 1
+        return row + int(shift[k]) if k >= 0 and row < len(mmsi) else row
+
+    return renumber
 
 
 def _statics_refs(kind: str, evidence: str) -> bool:
@@ -157,23 +192,20 @@ def shift_rows(events: pa.Table, pos: pa.Table, sta: pa.Table, offsets: RowOffse
     by_pos = _shift_fn(pos, offsets.positions, offsets)
     by_sta = _shift_fn(sta, offsets.statics, offsets)
     out = []
-    for kind, mmsi, evidence in zip(
-        events.column("kind").to_pylist(),
-        events.column("mmsi").to_pylist(),
-        events.column("evidence").to_pylist(),
-        strict=True,
+    for kind, evidence in zip(
+        events.column("kind").to_pylist(), events.column("evidence").to_pylist(), strict=True
     ):
         if '"row' not in evidence:
             out.append(evidence)
             continue
         shift = by_sta if _statics_refs(kind, evidence) else by_pos
 
-        def many(m: re.Match[str], shift: Callable[[int, int], int] = shift, mmsi: int = mmsi) -> str:
-            nums = [str(shift(int(x), mmsi)) for x in m.group(2).split(",") if x.strip()]
+        def many(m: re.Match[str], shift: Callable[[int], int] = shift) -> str:
+            nums = [str(shift(int(x))) for x in m.group(2).split(",") if x.strip()]
             return f'"{m.group(1)}":[{",".join(nums)}]'
 
-        def one(m: re.Match[str], shift: Callable[[int, int], int] = shift, mmsi: int = mmsi) -> str:
-            return f'"row_id":{shift(int(m.group(1)), mmsi)}'
+        def one(m: re.Match[str], shift: Callable[[int], int] = shift) -> str:
+            return f'"row_id":{shift(int(m.group(1)))}'
 
         out.append(_ROW_ONE.sub(one, _ROW_LIST.sub(many, evidence)))
     col = events.schema.get_field_index("evidence")
@@ -182,8 +214,8 @@ def shift_rows(events: pa.Table, pos: pa.Table, sta: pa.Table, offsets: RowOffse
 
 def vessel_step(positions: pa.Table, statics: pa.Table, config: StepConfig) -> tuple[pa.Table, pa.Table]:
     """Per-vessel events and voyages (as blobs), and the encounter points copied into their cells."""
-    pos = sort_positions(conform(positions, POSITION_SCHEMA))
-    sta = sort_statics(conform(statics, STATIC_SCHEMA))
+    pos = lake_order(positions, POSITION_SCHEMA)
+    sta = lake_order(statics, STATIC_SCHEMA)
     events, voyages = run_all(pos, sta, config.context, config.params)
     events = events.filter(pc.invert(pc.is_in(events.column("kind"), pa.array(CROSS_VESSEL_KINDS))))
     events = shift_rows(events, pos, sta, config.offsets)
@@ -199,7 +231,7 @@ def stops_of(events: pa.Table) -> pa.Table:
 
 def draught_step(statics: pa.Table, stops: pa.Table, config: StepConfig) -> pa.Table:
     """Draught changes (as blobs) of a group of whole vessels, given every stop of the lake."""
-    sta = sort_statics(conform(statics, STATIC_SCHEMA))
+    sta = lake_order(statics, STATIC_SCHEMA)
     if sta.num_rows == 0 or stops.num_rows == 0:
         return BLOB_SCHEMA.empty_table()
     vessels = pa.array(np.unique(sta.column("mmsi").to_numpy()))
