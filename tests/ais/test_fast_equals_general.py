@@ -111,3 +111,24 @@ def test_tagged_lines() -> None:
             out.append(line)
     rows = _assert_same(out, chunk=3_000)
     assert rows > 10_000
+
+
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_feed_buffer_equals_feed(shared_data: Path, corpus: str) -> None:
+    data = (shared_data / corpus).read_bytes()
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines = lines[:-1]  # the buffer API does not count an empty line after the last newline
+    a = NmeaDecoder("b", clock=lambda: CLOCK).feed(lines, 1)
+    b = NmeaDecoder("b", clock=lambda: CLOCK).feed_buffer(data, 1)
+    assert a.positions.equals(b.positions) and a.statics.equals(b.statics) and a.rejects.equals(b.rejects)
+    assert a.counts == b.counts
+
+
+def test_feed_buffer_crlf_and_no_final_newline() -> None:
+    lines = traffic_mix(5_000, seed=3)
+    data = b"\r\n".join(lines)  # CR LF, and no newline after the last line
+    a = NmeaDecoder("b", clock=lambda: CLOCK).feed(lines, 1)
+    b = NmeaDecoder("b", clock=lambda: CLOCK).feed_buffer(data, 1)
+    assert a.positions.equals(b.positions) and a.statics.equals(b.statics)
+    assert b.counts["lines"] == len(lines) and b.rejects.num_rows == 0

@@ -56,6 +56,7 @@ def match_events(events: pa.Table, truth: pa.Table, kind: str, tolerance_h: floa
     m = same & overlap
     # one-to-one: a second detection of an already matched behaviour (a split event) counts as false
     matched = m.any(axis=1)
-    first_truth = np.argmax(m, axis=1)[matched]
+    shared_us = np.minimum(de[:, None], te[None, :]) - np.maximum(ds[:, None], ts[None, :])
+    first_truth = np.argmax(np.where(m, shared_us, np.iinfo(np.int64).min), axis=1)[matched]  # best overlap
     true_detections = len(np.unique(first_truth)) if len(first_truth) else 0
     return Score(kind, det.num_rows, tru.num_rows, true_detections, int(m.any(axis=0).sum()))

@@ -122,13 +122,39 @@ def _windows(arr: np.ndarray, width: int) -> np.ndarray:
     return np.lib.stride_tricks.as_strided(arr, shape=(arr.size - _PAD + 1, width), strides=(1, 1))
 
 
-def _line_bounds(lines: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, bytes]:
-    joined = b"\n".join(lines)
-    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    starts = np.zeros(len(lines), dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    arr = np.frombuffer(joined + bytes(_PAD), dtype=np.uint8)
-    return arr, starts, starts + lengths, joined
+@dataclass
+class LineBuffer:
+    """A batch of lines held as one buffer: line i is data[starts[i]:ends[i]] (without its newline)."""
+
+    data: bytes
+    arr: np.ndarray  # data as uint8, followed by _PAD zero bytes
+    starts: np.ndarray
+    ends: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.starts.size)
+
+    def line(self, i: int) -> bytes:
+        return self.data[int(self.starts[i]) : int(self.ends[i])]
+
+    @classmethod
+    def from_lines(cls, lines: Sequence[bytes]) -> "LineBuffer":
+        joined = b"\n".join(lines)
+        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+        starts = np.zeros(len(lines), dtype=np.int64)
+        np.cumsum(lengths[:-1] + 1, out=starts[1:])
+        arr = np.frombuffer(joined + bytes(_PAD), dtype=np.uint8)
+        return cls(joined, arr, starts, starts + lengths)
+
+    @classmethod
+    def from_buffer(cls, data: bytes) -> "LineBuffer":
+        """Complete lines separated by LF (CR LF is fine); a last line without LF counts as a line."""
+        arr = np.frombuffer(data + bytes(_PAD), dtype=np.uint8)
+        newlines = np.flatnonzero(arr[: len(data)] == 10)
+        ends = newlines if data.endswith(b"\n") or not data else np.append(newlines, len(data))
+        starts = np.zeros(ends.size, dtype=np.int64)
+        starts[1:] = ends[:-1] + 1
+        return cls(data, arr, starts, ends.astype(np.int64))
 
 
 def _c(ch: str) -> int:
@@ -156,9 +182,9 @@ class _Frames:
     simulated: np.ndarray  # tag block i:SIMULATED
 
 
-def _frame(lines: Sequence[bytes], gatehouse_pending: bool) -> _Frames:
-    n = len(lines)
-    arr, s, e, joined = _line_bounds(lines)
+def _frame(buf: LineBuffer, gatehouse_pending: bool) -> _Frames:
+    n = len(buf)
+    arr, s, e, joined = buf.arr, buf.starts, buf.ends, buf.data
     allow_before = 0 if gatehouse_pending else None
     gatehouse_at = joined.find(b"$PGHP")
     if gatehouse_at >= 0 and allow_before is None:
@@ -287,7 +313,7 @@ def _six_bit_values(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def decode_fast(
-    lines: Sequence[bytes],
+    lines: Sequence[bytes] | LineBuffer,
     *,
     gatehouse_pending: bool = False,
     pending_keys: Collection[tuple[bytes, bytes, frozenset[int]]] = (),
@@ -300,10 +326,11 @@ def decode_fast(
     `pending_keys`: (sequence id, channel, fragment numbers seen) of two-part messages already waiting
     in the decoder (see _type5_pairs). `report_us`: receive time for ETA years (default: now).
     """
-    n = len(lines)
+    buf = lines if isinstance(lines, LineBuffer) else LineBuffer.from_lines(lines)
+    n = len(buf)
     if n == 0:
         return FastColumns.empty(0)
-    f = _frame(lines, gatehouse_pending)
+    f = _frame(buf, gatehouse_pending)
     arr, ps = f.arr, f.ps
     single = f.ok & (f.total == 1)
     idx = np.flatnonzero(single & (f.fill == 0))
@@ -341,12 +368,13 @@ def decode_fast(
     if sel.size:
         v, valid, nbits = _payload_window(f, sel, sel, 28)
         partno = (v[:, 6] >> 2) & 3  # bits 38-39 of the 36-41 character
-        use = valid & (nbits >= 160) & (partno <= 1)
+        # every field complete: part A through the name (bit 160), part B through the dimensions (162)
+        use = valid & (((partno == 0) & (nbits >= 160)) | ((partno == 1) & (nbits >= 162)))
         if use.any():
             static_parts.append((sel[use], fast_static.statics_type24(_Words(v[use]))))
 
     # type 5 in two fragments on adjacent lines with the same sequence id and channel
-    pairs = _type5_pairs(f, other_multipart=_multipart_elsewhere(lines, f), pending_keys=pending_keys)
+    pairs = _type5_pairs(f, other_multipart=_multipart_elsewhere(buf, f), pending_keys=pending_keys)
     if pairs is not None:
         a, b, v = pairs
         table, impossible = fast_static.statics_type5(_Words(v), report_us or _now_us)
@@ -374,10 +402,14 @@ def decode_fast(
 _EMPTY_MARK = pa.table({})
 
 
-def _multipart_elsewhere(lines: Sequence[bytes], f: _Frames) -> bool:
+def _multipart_elsewhere(buf: LineBuffer, f: _Frames) -> bool:
     """Whether a line outside the plain framing (tag block, trailer, bad checksum, ...) looks like a
     fragment of a two-part message."""
-    return any(b"VDM,2," in lines[i] or b"VDO,2," in lines[i] for i in np.flatnonzero(~f.ok).tolist())
+    for i in np.flatnonzero(~f.ok).tolist():
+        line = buf.line(i)
+        if b"VDM,2," in line or b"VDO,2," in line:
+            return True
+    return False
 
 
 def _type5_pairs(
@@ -403,7 +435,7 @@ def _type5_pairs(
     ok &= (total_chars >= 70) & (total_chars <= 72)
     a, b = a[ok], b[ok]
     v, valid, nbits = _payload_window(f, a, b, 72)
-    use = valid & (nbits >= 420)
+    use = valid & (nbits >= 422)  # complete through the destination
     a, b, v = a[use], b[use], v[use]
     # per-key consistency, in line order
     key = f.seq.astype(np.int64) * 256 + f.chan.astype(np.int64)

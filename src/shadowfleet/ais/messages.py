@@ -17,6 +17,10 @@ LAT_NA_DEG = 91.0
 LON_NA_DEG = 181.0
 
 
+# Type 24 part B read the old way: the 42 bits after the ship type as one 7-character vendor id.
+_VENDOR_ID_42 = [("x", 48, "x"), ("vendorid", 42, "t")]
+
+
 class DecodeError(ValueError):
     """A payload that cannot be decoded; `reason` is the short machine reason used in reject rows."""
 
@@ -124,7 +128,7 @@ def decode_payload(payload: bytes, fill_bits: int) -> dict[str, Any]:
         elif msg_type == 24 and "vendorid" in msg:
             # Before ITU-R M.1371-4 the 42 bits after the ship type were one 7-character vendor id;
             # gpsd reports that text and the newer model / serial split of the same bits; so do we.
-            full = decode_fields([("x", 48, "x"), ("vendorid", 42, "t")], value, nbits)
+            full = decode_fields(_VENDOR_ID_42, value, nbits)
             msg["vendorid"] = full["vendorid"]
         return scale_fields(msg)
     if msg_type == 24:

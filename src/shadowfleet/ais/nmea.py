@@ -4,7 +4,6 @@ Gatehouse `$PGHP` timestamps. Pure functions; multi-part assembly and state live
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import reduce
 
 from shadowfleet.ais.sixbit import payload_is_valid
 
@@ -15,7 +14,14 @@ _HEX = b"0123456789ABCDEFabcdef"
 
 def nmea_checksum(body: bytes) -> int:
     """XOR of all bytes between the start delimiter and '*'."""
-    return reduce(int.__xor__, body, 0)
+    # Fold the bytes as one big integer: XOR of the halves keeps the XOR of all bytes.
+    n = len(body)
+    x = int.from_bytes(body, "big")
+    while n > 1:
+        half = n // 2
+        x = (x >> (8 * half)) ^ (x & ((1 << (8 * half)) - 1))
+        n -= half
+    return x
 
 
 def _checksum_ok(body: bytes, hex2: bytes) -> bool:

@@ -31,6 +31,7 @@ from shadowfleet.lake.faults import crash_point
 from shadowfleet.lake.manifest import ChunkEntry, FileEntry, Manifest
 
 LOCK_FILE = "writer.lock"
+NMEA_CHUNK_LINES_KEY = "nmea_chunk_lines"
 
 
 class LakeLockedError(RuntimeError):
@@ -162,6 +163,25 @@ class LakeWriter:
     def has_chunk(self, chunk_key: str) -> bool:
         with self._mutex:
             return self.manifest.has_chunk(chunk_key)
+
+    def prefix_candidates(self, parent_key: str, below_bytes: int) -> list[tuple[str, int]]:
+        with self._mutex:
+            return self.manifest.prefix_candidates(parent_key, below_bytes)
+
+    def nmea_chunk_lines(self, requested: int | None, default: int) -> int:
+        """The lake's NMEA chunk size: fixed by the first NMEA ingest, since chunk keys depend on it."""
+        with self._mutex:
+            stored = self.manifest.get_meta(NMEA_CHUNK_LINES_KEY)
+            if stored is None:
+                size = requested or default
+                self.manifest.set_meta(NMEA_CHUNK_LINES_KEY, str(size))
+                return size
+            if requested is not None and requested != int(stored):
+                raise ValueError(
+                    f"this lake cuts NMEA input into chunks of {int(stored):,} lines (its idempotency keys"
+                    f" depend on it); leave out the chunk size or use {stored}"
+                )
+            return int(stored)
 
     def has_input(self, input_key: str) -> bool:
         with self._mutex:

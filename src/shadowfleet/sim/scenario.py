@@ -207,6 +207,8 @@ class _Planner:
         }
         if p is not None:
             details.update(port=p.name, locode=p.locode, country=p.country)
+            if any(stay.t0 <= t_a <= stay.t1 and stay.t0 < self.t0 for _, stay in v.port_stays):
+                details["partial"] = True  # the stay began before the period: no draught seen before it
         self.truth.append(TruthEvent("draught_change", v.identity_at(t_a)[0], t_a, t_b, lat, lon, details))
 
     # ---- roles ---------------------------------------------------------------------------------
@@ -779,6 +781,7 @@ class _Planner:
                 },
             )
         )
+        self._resolve_truth_mmsi()
         self._port_call_truth()
         outages = self._outages()
         truth = []
@@ -790,6 +793,19 @@ class _Planner:
             truth.append(e)
         truth.sort(key=lambda e: (e.start_s, e.kind, e.mmsi, e.end_s))
         return Scenario(self.config, self.vessels, truth, outages)
+
+    def _resolve_truth_mmsi(self) -> None:
+        """Events planned before the renames carry the first MMSI; give them the MMSI in use then."""
+        by_first_mmsi = {v.identity[0][1]: v for v in self.vessels if v.static_identity_of is None}
+        for e in self.truth:
+            if e.kind == "identity_change":
+                continue
+            vessel = by_first_mmsi.get(e.mmsi)
+            if vessel is not None:
+                e.mmsi = vessel.identity_at(e.start_s)[0]
+            other = by_first_mmsi.get(e.other_mmsi) if e.other_mmsi is not None else None
+            if other is not None:
+                e.other_mmsi = other.identity_at(e.start_s)[0]
 
     def _port_call_truth(self) -> None:
         """A port call for every berth stay seen in the period: entry within 3 km, exit beyond 4 km."""
@@ -862,3 +878,8 @@ def _destination_text(p: Port) -> str:
 
 def plan_scenario(config: ScenarioConfig) -> Scenario:
     return _Planner(config).plan()
+
+
+def venezuela_preset(seed: int = 1, start: datetime | None = None) -> ScenarioConfig:
+    """The demo's scenario: 80 vessels over 30 days, about 340,000 positions."""
+    return ScenarioConfig(seed=seed, n_vessels=80, days=30.0, start=start or datetime(2026, 1, 1, tzinfo=UTC))
