@@ -29,6 +29,10 @@ _STRIP[list(b" \t\r\n\x00\x1a")] = True
 _FAST_KIND = {ord("1"): 28, ord("2"): 28, ord("3"): 28, ord("B"): 28, ord("C"): 52, ord("K"): 16}
 _PAD = 64  # zero bytes after the buffer so fixed-offset peeks never run past it
 
+# Where a fast-path row's receive time comes from (see model.schemas.TS_ORIGINS).
+ORIGINS = ("clock", "tagblock", "trailer")
+ORIGIN_CLOCK, ORIGIN_TAGBLOCK, ORIGIN_TRAILER = 0, 1, 2
+
 
 @dataclass
 class FastColumns:
@@ -53,8 +57,9 @@ class FastColumns:
     statics: pa.Table | None = None
     n_sentences: int = 0  # lines decoded here
     n_tag_blocks: int = 0  # of which after a tag block
-    # per input line: tag block receive time (-1: none, use the clock), station, i:SIMULATED
+    # per input line: receive time (-1: none, use the clock), its origin, station, i:SIMULATED
     line_ts_us: np.ndarray | None = None
+    line_origin: np.ndarray | None = None
     line_receiver: np.ndarray | None = None
     line_simulated: np.ndarray | None = None
     type_counts: dict[int, int] = field(default_factory=dict)  # messages decoded here, by type
@@ -177,8 +182,9 @@ class _Frames:
     chan: np.ndarray  # channel character (',' when empty)
     ok: np.ndarray
     tagged: np.ndarray  # the sentence follows a (checked, parsed) tag block
-    tag_ts_us: np.ndarray  # receive time from the tag block's c:, -1 when none
-    receiver: np.ndarray | None  # object array of tag block s: values (None: no tag block in the batch)
+    ts_us: np.ndarray  # receive time from the tag block's c: or the trailer, -1 when none
+    origin: np.ndarray  # index into ORIGINS
+    receiver: np.ndarray | None  # object array of stations (None: no tag block or trailer in the batch)
     simulated: np.ndarray  # tag block i:SIMULATED
 
 
@@ -221,24 +227,40 @@ def _frame(buf: LineBuffer, gatehouse_pending: bool) -> _Frames:
     chan_empty = cq == _c(",")
     ok &= chan_empty | ((cq1 == _c(",")) & (cq != _c("*")))
     ps = start + q + np.where(chan_empty, 1, 2)
+    # a USCG-style trailer after the checksum: the sentence ends 3 bytes after its first '*'
+    se = e
+    trailer = np.zeros(n, dtype=bool)
+    stars = np.flatnonzero(arr[: arr.size - _PAD] == _c("*"))
+    if stars.size:
+        j = np.searchsorted(stars, start)
+        star = stars[np.minimum(j, stars.size - 1)]
+        trailer = (
+            ok & (j < stars.size) & (star + 3 < e) & (arr[np.minimum(star + 3, arr.size - 1)] == _c(","))
+        )
+        trailer &= total == 1  # fragments with a station in the trailer go the general way
+        se = np.where(trailer, star + 3, e)
     # ",f*hh" ending: fill bits and the checksum
-    suf = _windows(arr, 5)[np.maximum(e - 5, 0)]
+    suf = _windows(arr, 5)[np.maximum(se - 5, 0)]
     fill = suf[:, 1].astype(np.int64) - 48
     ok &= (suf[:, 0] == _c(",")) & (fill >= 0) & (fill <= 5) & (suf[:, 2] == _c("*"))
     hi, lo = _HEX_VALUE[suf[:, 3]], _HEX_VALUE[suf[:, 4]]
     ok &= (hi >= 0) & (lo >= 0)
-    plen = (e - 5) - ps
+    plen = (se - 5) - ps
     ok &= plen > 0
     idx = np.flatnonzero(ok)
     if idx.size:
-        bad_cs = (cx[e[idx] - 4] ^ cx[start[idx]]) != (hi[idx] * 16 + lo[idx])
+        bad_cs = (cx[se[idx] - 4] ^ cx[start[idx]]) != (hi[idx] * 16 + lo[idx])
         ok[idx[bad_cs]] = False
-    tag_ts = np.full(n, -1, dtype=np.int64)
+    ts_us = np.full(n, -1, dtype=np.int64)
+    origin = np.zeros(n, dtype=np.int8)  # index into ORIGINS
     simulated = np.zeros(n, dtype=bool)
     receiver: np.ndarray | None = None
     tagged &= ok
-    if tagged.any():
+    trailer &= ok
+    if tagged.any() or trailer.any():
         receiver = np.full(n, None, dtype=object)
+    has_station = np.zeros(n, dtype=bool)
+    if tagged.any():
         cache: dict[bytes, tuple[int, str | None, bool] | None] = {}  # tag blocks repeat within a second
         for i in np.flatnonzero(tagged).tolist():
             body = joined[int(s[i]) + 1 : int(tag_end[i]) - 3]
@@ -246,10 +268,22 @@ def _frame(buf: LineBuffer, gatehouse_pending: bool) -> _Frames:
             if parsed is _MISSING:
                 parsed = cache[body] = parse_simple_tag_block(body)
             if parsed is None:
-                ok[i] = tagged[i] = False
+                ok[i] = tagged[i] = trailer[i] = False
                 continue
-            tag_ts[i], receiver[i], simulated[i] = parsed
-    return _Frames(arr, s, e, ps, plen, fill, total, number, seq, cq, ok, tagged, tag_ts, receiver, simulated)
+            ts_us[i], receiver[i], simulated[i] = parsed  # type: ignore[index]
+            has_station[i] = parsed[1] is not None
+            if parsed[0] >= 0:
+                origin[i] = ORIGIN_TAGBLOCK
+    if trailer.any():
+        for i in np.flatnonzero(trailer).tolist():
+            known = receiver[i] if has_station[i] else None  # type: ignore[index]
+            station, time_us = nmea.parse_trailer(joined[int(se[i]) : int(e[i])], known)
+            receiver[i] = station  # type: ignore[index]
+            if origin[i] == ORIGIN_CLOCK and time_us is not None:
+                ts_us[i], origin[i] = time_us, ORIGIN_TRAILER
+    return _Frames(
+        arr, s, e, ps, plen, fill, total, number, seq, cq, ok, tagged, ts_us, origin, receiver, simulated
+    )
 
 
 def _tag_blocks(
@@ -392,7 +426,8 @@ def decode_fast(
         out.type_counts[msg_type] = out.type_counts.get(msg_type, 0) + int(line_idx.size)
     out.n_sentences = int(out.handled.sum())
     if f.receiver is not None:
-        out.line_ts_us, out.line_receiver, out.line_simulated = f.tag_ts_us, f.receiver, f.simulated
+        out.line_ts_us, out.line_origin = f.ts_us, f.origin
+        out.line_receiver, out.line_simulated = f.receiver, f.simulated
         out.n_tag_blocks = int((out.handled & f.tagged).sum())
     if nulled_eta:
         out.nulled["eta"] = out.nulled.get("eta", 0) + nulled_eta
