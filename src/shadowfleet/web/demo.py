@@ -181,7 +181,7 @@ def _time_clusters(ts_us: np.ndarray, gap_us: int) -> list[tuple[int, int]]:
 
 
 def detect_by_period(context: object) -> Callable[[pa.Table, pa.Table], tuple[pa.Table, pa.Table]]:
-    """`run_all` once per stretch of time with data, then voyages from the port calls.
+    """`run_all` once per stretch of time with data.
 
     The demo lake mixes samples years apart (2015, 2022, today's clock-stamped corpora, the simulated
     month); the detectors' per-vessel window keys overflow over such spans, and nothing can be detected
@@ -207,30 +207,11 @@ def detect_by_period(context: object) -> Callable[[pa.Table, pa.Table], tuple[pa
     return run
 
 
-def build_all_voyages(lake_dir: Path) -> int:
-    """Voyages from every stored port call over the whole lake, replacing the voyage set (the lake's
-    incremental merge keys voyages by start_ts/end_ts, which the voyage table does not have)."""
-    from shadowfleet.detect.voyages import VoyageParams, build_voyages
-    from shadowfleet.lake.events import read_events, write_voyages
-    from shadowfleet.lake.query import Lake
-
-    events = read_events(lake_dir)
-    if events is None:
-        return 0
-    with Lake(lake_dir) as lake:
-        days = [d.isoformat() for d in lake.days().column("date").to_pylist()]
-        positions = lake.positions_for_days(days)
-        statics = lake.statics_for_days(days)
-    voyages = build_voyages(events, VoyageParams(), positions, statics)
-    write_voyages(lake_dir, voyages)
-    return voyages.num_rows
-
-
 def detect(paths: DemoPaths, shared: Path, report: DemoReport) -> None:
     from shadowfleet.detect.run import DetectContext
     from shadowfleet.geodata.land import load_shore
     from shadowfleet.geodata.ports import load_gazetteer
-    from shadowfleet.lake.events import run_incremental
+    from shadowfleet.lake.events import read_voyages, run_incremental
 
     if not (paths.lake / "_manifest").is_dir():
         report.say("detect: the lake is empty; skipped")
@@ -246,9 +227,11 @@ def detect(paths: DemoPaths, shared: Path, report: DemoReport) -> None:
         # The site still serves tracks and the registry; the failure is reported, not hidden.
         report.say(f"detect: FAILED ({exc}); the site will show no new events")
         return
-    report.say(f"detect: {result.events_after} events ({len(result.changed_days)} days re-run)")
-    if result.changed_days or not (paths.lake / "voyages").exists():
-        report.say(f"voyages: {build_all_voyages(paths.lake)} apparent voyages between port calls")
+    voyages = read_voyages(paths.lake)
+    report.say(
+        f"detect: {result.events_after} events, {0 if voyages is None else voyages.num_rows} voyages "
+        f"({len(result.changed_days)} days re-run)"
+    )
 
 
 def build_registry(paths: DemoPaths, shared: Path, state: dict[str, object], report: DemoReport) -> None:
