@@ -95,7 +95,32 @@ class Page:
         assert error is None, error
         return str(self.page.get_attribute(selector, "data-loaded"))
 
+    def check_accessibility(self) -> None:
+        """Landmarks, a language, labelled form fields, alt text on images, one h1."""
+        problems = self.page.evaluate(
+            """() => {
+              const out = [];
+              if (!document.documentElement.lang) out.push('no lang on <html>');
+              for (const sel of ['header[role=banner], header', 'main', 'nav', 'footer']) {
+                if (!document.querySelector(sel)) out.push('missing landmark ' + sel);
+              }
+              if (document.querySelectorAll('h1').length !== 1) out.push('expected one h1');
+              for (const el of document.querySelectorAll('input, select, textarea')) {
+                if (el.type === 'hidden') continue;
+                const labelled = (el.id && document.querySelector('label[for="' + el.id + '"]'))
+                  || el.closest('label') || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+                if (!labelled) out.push('unlabelled field ' + (el.name || el.id || el.type));
+              }
+              for (const img of document.querySelectorAll('img')) {
+                if (!img.hasAttribute('alt')) out.push('image without alt ' + img.src);
+              }
+              return out;
+            }"""
+        )
+        assert problems == [], problems
+
     def shot(self, name: str) -> None:
+        self.check_accessibility()
         self.page.wait_for_timeout(300)
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
