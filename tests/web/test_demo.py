@@ -53,6 +53,7 @@ def test_demo_builds_then_reuses(
     flags = {f["properties"]["simulated"] for f in latest}
     assert flags == {True, False}  # simulated fleet beside real samples, each marked
     assert client.get("/api/v1/events").json()["total"] > 0
+    assert client.get("/api/v1/voyages").json()["total"] > 0
     assert client.get("/api/v1/vessels", params={"imo": 9187629}).status_code == 200
     registry.close()
 

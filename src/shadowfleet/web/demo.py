@@ -194,15 +194,17 @@ def detect_by_period(context: object) -> Callable[[pa.Table, pa.Table], tuple[pa
     def run(positions: pa.Table, statics: pa.Table) -> tuple[pa.Table, pa.Table]:
         ts = positions.column("ts").cast(pa.int64()).to_numpy()
         sta_ts = statics.column("ts").cast(pa.int64()).to_numpy()
-        parts = []
+        parts, voyages = [], []
         for first, last in _time_clusters(ts, CLUSTER_GAP_DAYS * 86_400_000_000):
             pos_mask = (ts >= first) & (ts <= last)
             sta_mask = (sta_ts >= first - 86_400_000_000) & (sta_ts <= last)
-            events, _ = run_all(
+            events, found = run_all(
                 positions.filter(pa.array(pos_mask)), statics.filter(pa.array(sta_mask)), context
             )
             parts.append(events)
-        return stack_events(parts), pa.table({"mmsi": pa.array([], pa.int64())})
+            voyages.append(found)
+        merged = pa.concat_tables(voyages, promote_options="permissive") if voyages else pa.table({})
+        return stack_events(parts), merged
 
     return run
 
