@@ -63,6 +63,11 @@ def test_serve_refuses_missing_secret(tmp_path: Path, cli_cmd: list[str], cli_en
     result = run([*cli_cmd, "serve", "--lake", str(tmp_path), "--port", "18290"], env, tmp_path)
     assert result.returncode == 2
     assert "SHADOWFLEET_SECRET_KEY" in result.stderr
+    env["SHADOWFLEET_SECRET_KEY"] = "s" * 40
+    result = run(
+        [*cli_cmd, "serve", "--lake", str(tmp_path), "--db", f"sqlite:///{tmp_path}/none.db"], env, tmp_path
+    )
+    assert result.returncode == 2 and "registry init" in result.stderr
     env["SHADOWFLEET_SECRET_KEY"] = "changethis"
     result = run([*cli_cmd, "serve", "--lake", str(tmp_path), "--port", "18290"], env, tmp_path)
     assert result.returncode == 2 and "well-known default" in result.stderr

@@ -40,6 +40,19 @@ def register(app: typer.Typer) -> None:
         if settings.lake_path is not None and not settings.lake_path.is_dir():
             typer.echo(f"error: lake folder not found: {settings.lake_path}", err=True)
             raise typer.Exit(2)
+        if settings.db_url:
+            from shadowfleet.registry.service import Registry
+
+            registry = Registry(settings.db_url)
+            ready = registry.initialised
+            registry.close()
+            if not ready:
+                typer.echo(
+                    f"error: {settings.db_url} is not a registry database; run "
+                    f"`shadowfleet registry init --db {settings.db_url}`",
+                    err=True,
+                )
+                raise typer.Exit(2)
         _run(settings, host, port)
 
     @app.command("demo")
