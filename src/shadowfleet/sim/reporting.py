@@ -192,9 +192,12 @@ def _vessel_statics(scenario: Scenario, v: Vessel) -> list[dict[str, object]]:
 
 
 def _quantise_positions(p: dict[str, np.ndarray]) -> None:
-    """Round to the resolution AIS carries, so the tables equal what a decoder reads from the NMEA."""
-    p["lat"] = np.rint(p["lat"] * 600_000) / 600_000
-    p["lon"] = np.rint(p["lon"] * 600_000) / 600_000
+    """Round to the resolution AIS carries, so the tables equal what a decoder reads from the NMEA.
+
+    Positions are 1/600000 degree on the wire, stored (as the decoder stores them) rounded to 1e-6 degree.
+    """
+    p["lat"] = np.round(np.rint(p["lat"] * 600_000) / 600_000, 6)
+    p["lon"] = np.round(np.rint(p["lon"] * 600_000) / 600_000, 6)
     p["sog_kn"] = np.rint(p["sog_kn"] * 10) / 10
     p["cog_deg"] = (np.rint(p["cog_deg"] * 10) % 3600) / 10
     p["heading_deg"] = np.rint(p["heading_deg"]) % 360
