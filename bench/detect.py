@@ -81,25 +81,29 @@ def _generate_chunk(n_positions: int, n_vessels: int, first_mmsi: int, seed: int
         "lat": pa.array(lat),
         "lon": pa.array(lon),
         "sog_kn": pa.array(np.round(speed, 1)),
-        "cog_deg": pa.nulls(n, pa.float64()),
-        "heading_deg": pa.nulls(n, pa.float64()),
-        "rot_deg_min": pa.nulls(n, pa.float64()),
-        "nav_status": pa.nulls(n, pa.int8()),
-        "accuracy": pa.nulls(n, pa.bool_()),
-        "msg_type": pa.array(np.ones(n, np.int8)),
-        "ts_origin": _repeat("simulated", n),
-        "receiver": pa.nulls(n, pa.string()),
-        "source": _repeat("bench", n),
-        "simulated": pa.array(np.ones(n, dtype=bool)),
+        "cog_deg": _constant(None, pa.float64(), n),
+        "heading_deg": _constant(None, pa.float64(), n),
+        "rot_deg_min": _constant(None, pa.float64(), n),
+        "nav_status": _constant(None, pa.int8(), n),
+        "accuracy": _constant(None, pa.bool_(), n),
+        "msg_type": _constant(1, pa.int8(), n),
+        "ts_origin": _constant("simulated", pa.string(), n),
+        "receiver": _constant(None, pa.string(), n),
+        "source": _constant("bench", pa.string(), n),
+        "simulated": _constant(True, pa.bool_(), n),
     }
     return pa.table(cols, schema=POSITION_SCHEMA)
 
 
-def _repeat(text: str, n: int) -> pa.Array:
-    """A string column of one value, built without a Python list of n items."""
-    data = np.frombuffer(text.encode() * n, dtype=np.uint8)
-    offsets = np.arange(n + 1, dtype=np.int32) * len(text)
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+_CONSTANT_CHUNKS: dict[tuple[object, str], pa.Array] = {}
+
+
+def _constant(value: object, type_: pa.DataType, n: int) -> pa.Array:
+    """A column of one value, as a slice of one shared array: constant columns cost no memory per chunk."""
+    key = (value, str(type_))
+    if key not in _CONSTANT_CHUNKS or len(_CONSTANT_CHUNKS[key]) < n:
+        _CONSTANT_CHUNKS[key] = pa.array([value] * max(n, 2_000_000), type_)
+    return _CONSTANT_CHUNKS[key].slice(0, n)
 
 
 def _duckdb_gaps(table: pa.Table) -> tuple[float, int]:
