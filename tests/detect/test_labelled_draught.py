@@ -6,7 +6,7 @@ import pyarrow.compute as pc
 import pytest
 
 from shadowfleet.detect.draught import DraughtParams, detect_draught_changes
-from tests.detect.labelled import TEST_SEEDS, draught_scores, pooled, scenario, table
+from tests.detect.labelled_behaviours import TEST_SEEDS, draught_scores, pooled, scenario, table
 
 pytestmark = pytest.mark.slow
 

@@ -1,0 +1,401 @@
+"""File ingest: AIS files -> decoder -> lake, in bounded chunks, idempotent and crash-safe.
+
+Idempotency key (the `chunk_key` in the manifest):
+
+- NMEA: an input is cut into chunks of `chunk_lines` raw lines counted from its first line (a lake
+  keeps one chunk size for good: the keys depend on it). Chunk k's
+  key is ``sha256(key[k-1] || bytes of chunk k)`` with a fixed root: a hash chain. It covers every byte
+  from the start of the input to the end of the chunk, so it also fixes the decoder's carry-over (the
+  fragments of multi-part messages and tag-block groups still waiting at the chunk boundary): the same
+  bytes always give the same rows. The key does not depend on the file name or on compression, so the
+  same log under another name, or gzipped, adds nothing. A re-run hashes every chunk (fast) and decodes
+  only chunks not yet in the manifest; before the first such chunk after a skipped one it replays the
+  skipped chunk through the decoder (output discarded) to restore the carry-over state.
+- CSV: the whole file's sha256 plus format, mapping, chunk size and chunk index. A file fully ingested
+  is recorded as such and skipped after hashing alone.
+
+A grown file (a log appended to since the last run) re-uses the keys of its unchanged full chunks.
+Its former last, partial chunk is found by its parent link (the key before it) and its hash over the
+new chunk's first bytes: those lines are fed to the decoder for state only, and only the new lines
+add rows. So ingesting a log that is still being written, again and again, adds each line once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import datetime as dt
+import hashlib
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from shadowfleet.ais.decoder import DecodeResult, NmeaDecoder
+from shadowfleet.ais.inputs import (
+    OpenedInput,
+    expand_inputs,
+    iter_line_chunks,
+    open_input,
+    read_head,
+    sniff_kind,
+)
+from shadowfleet.lake.manifest import ChunkEntry
+from shadowfleet.lake.rejects_log import RejectsLog
+from shadowfleet.lake.writer import LakeWriter
+
+if TYPE_CHECKING:
+    from shadowfleet.ais.csv_import import ColumnMapping
+
+NMEA_KEY_ROOT = b"shadowfleet/nmea-chunk-chain/v1"
+DEFAULT_CHUNK_LINES = 500_000
+DEFAULT_CSV_CHUNK_ROWS = 200_000
+
+
+@dataclass
+class IngestOptions:
+    simulated: bool = False
+    fmt: str = "auto"  # auto | nmea | marinecadastre | dma
+    mapping: ColumnMapping | None = None  # a CSV column mapping (implies CSV)
+    # NMEA lines per chunk; None = the lake's (fixed at its first NMEA ingest, default 500,000)
+    chunk_lines: int | None = None
+    # receive time for lines without a tag block/trailer/Gatehouse stamp (default: the decoder's clock)
+    clock: Callable[[], dt.datetime] | None = None
+    csv_chunk_rows: int = DEFAULT_CSV_CHUNK_ROWS
+
+
+@dataclass
+class IngestSummary:
+    inputs: int = 0
+    lines: int = 0
+    positions: int = 0
+    statics: int = 0
+    rejects: int = 0
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    chunks_written: int = 0
+    chunks_skipped: int = 0
+    lines_skipped: int = 0
+    files_written: int = 0
+    bytes_read: int = 0
+    errors: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    def add_result(self, result: DecodeResult) -> None:
+        self.positions += result.positions.num_rows
+        self.statics += result.statics.num_rows
+        for reason, n in rejects_by_reason(result).items():
+            self.rejects += n
+            self.rejects_by_reason[reason] = self.rejects_by_reason.get(reason, 0) + n
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def rejects_by_reason(result: DecodeResult) -> dict[str, int]:
+    if result.rejects.num_rows == 0:
+        return {}
+    counts = result.rejects.group_by("reason").aggregate([("reason", "count")])
+    return dict(zip(counts["reason"].to_pylist(), counts["reason_count"].to_pylist(), strict=True))
+
+
+def merge_results(a: DecodeResult, b: DecodeResult) -> DecodeResult:
+    counts = dict(a.counts)
+    for k, v in b.counts.items():
+        counts[k] = counts.get(k, 0) + v
+    return DecodeResult(
+        pa.concat_tables([a.positions, b.positions]),
+        pa.concat_tables([a.statics, b.statics]),
+        pa.concat_tables([a.rejects, b.rejects]),
+        counts,
+    )
+
+
+def _lookahead(it: Iterator[list[bytes]]) -> Iterator[tuple[list[bytes], bool]]:
+    """(item, is_last) pairs."""
+    try:
+        current = next(it)
+    except StopIteration:
+        return
+    for nxt in it:
+        yield current, False
+        current = nxt
+    yield current, True
+
+
+ProgressFn = Callable[[IngestSummary], None]
+
+
+class Ingestor:
+    """Runs inputs through the decoder into a `LakeWriter`; decoding overlaps the previous chunk's write."""
+
+    def __init__(
+        self,
+        writer: LakeWriter,
+        options: IngestOptions | None = None,
+        *,
+        rejects_log: RejectsLog | None = None,
+        on_progress: ProgressFn | None = None,
+    ) -> None:
+        self.writer = writer
+        self.options = options or IngestOptions()
+        self.rejects_log = rejects_log
+        self.on_progress = on_progress
+        self.summary = IngestSummary()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lake-writer")
+        self._pending: list[Future[None]] = []
+        self._submitted: set[str] = set()  # chunk keys queued in this run (not yet in the manifest)
+        self._submitted_by_parent: dict[str, list[tuple[str, int]]] = {}
+
+    def _known(self, key: str) -> bool:
+        return key in self._submitted or self.writer.has_chunk(key)
+
+    # -- the write side -----------------------------------------------------------------------------
+    def _submit(self, chunk: ChunkEntry, result: DecodeResult) -> None:
+        """Queue a chunk for writing; at most one write waits, so memory stays bounded."""
+        self._submitted.add(chunk.chunk_key)
+        if chunk.parent_key is not None:
+            self._submitted_by_parent.setdefault(chunk.parent_key, []).append(
+                (chunk.chunk_key, chunk.n_bytes)
+            )
+        self._pending.append(self._pool.submit(self._write, chunk, result))
+        while len(self._pending) > 1:
+            self._pending.pop(0).result()
+
+    def _write(self, chunk: ChunkEntry, result: DecodeResult) -> None:
+        files = self.writer.write_chunk(chunk, result.positions, result.statics)
+        self.summary.files_written += len(files)
+        self.summary.chunks_written += 1
+
+    def drain(self) -> None:
+        while self._pending:
+            self._pending.pop(0).result()
+
+    def close(self) -> None:
+        try:
+            self.drain()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def _record(self, result: DecodeResult, n_lines: int) -> None:
+        self.summary.lines += n_lines
+        self.summary.add_result(result)
+        if self.rejects_log is not None and result.rejects.num_rows:
+            self.rejects_log.write(result.rejects)
+        if self.on_progress is not None:
+            self.on_progress(self.summary)
+
+    # -- inputs ------------------------------------------------------------------------------------
+    def ingest(self, args: Sequence[str]) -> IngestSummary:
+        """Ingest every file named by `args` (files, folders, globs). Errors are collected, not raised."""
+        started = time.perf_counter()
+        expanded = expand_inputs(args)
+        self.summary.errors.extend(expanded.errors)
+        for url in expanded.live:
+            self.summary.errors.append(f"{url}: live sources are read by `ingest_live`, not as files")
+        try:
+            for path in expanded.files:
+                self.ingest_file(path)
+        finally:
+            try:
+                self.drain()
+            finally:
+                self.summary.elapsed_s = time.perf_counter() - started
+        return self.summary
+
+    def ingest_file(self, path: Path) -> None:
+        self.summary.inputs += 1
+        try:
+            fmt = self.options.fmt
+            if fmt == "auto" and self.options.mapping is None:
+                fmt = "nmea" if sniff_kind(read_head(path)) == "nmea" else "auto"
+            if fmt == "nmea":
+                self._ingest_nmea(path)
+            else:
+                self._ingest_csv(path, fmt)
+        except PermissionError:
+            self.summary.errors.append(f"{path}: permission denied")
+        except (OSError, EOFError, ValueError) as exc:
+            # e.g. a truncated .gz: chunks before the damage are in the lake; a re-run resumes there
+            self.summary.errors.append(f"{path}: {exc}")
+
+    def _ingest_nmea(self, path: Path) -> None:
+        opened = open_input(path)
+        source = str(path)
+        decoder = NmeaDecoder(source, simulated=self.options.simulated, clock=self.options.clock)
+        prev_key = hashlib.sha256(NMEA_KEY_ROOT).digest()
+        skipped: tuple[list[bytes], int] | None = None
+        line_no = 1
+        bytes_before = self.summary.bytes_read
+        try:
+            chunk_lines = self.writer.nmea_chunk_lines(self.options.chunk_lines, DEFAULT_CHUNK_LINES)
+            chunks = iter_line_chunks(opened.stream, chunk_lines)
+            for index, (lines, is_last) in enumerate(_lookahead(chunks)):
+                data = b"".join(lines)
+                parent = prev_key
+                digest = hashlib.sha256(prev_key)
+                digest.update(data)
+                prev_key = digest.digest()
+                key = digest.hexdigest()
+                self.summary.bytes_read = bytes_before + opened.counter.bytes_read
+                if self._known(key):
+                    self.summary.chunks_skipped += 1
+                    self.summary.lines_skipped += len(lines)
+                    skipped = (lines, line_no)
+                    line_no += len(lines)
+                    if self.on_progress is not None:
+                        self.on_progress(self.summary)
+                    continue
+                if skipped is not None:
+                    decoder.feed(skipped[0], skipped[1])  # restores the carry-over; rows already stored
+                    skipped = None
+                done = self._lines_already_ingested(parent, data, lines)
+                if done:  # this file grew since: its former last chunk is a prefix of this one
+                    decoder.feed(lines[:done], line_no)  # carry-over only; those rows are stored
+                    self.summary.lines_skipped += done
+                result = decoder.feed(lines[done:], line_no + done)
+                if is_last:
+                    result = merge_results(result, decoder.flush())
+                chunk = ChunkEntry(
+                    chunk_key=key,
+                    source=source,
+                    source_kind="nmea",
+                    chunk_index=index,
+                    first_line=line_no,
+                    n_lines=len(lines),
+                    n_bytes=len(data),
+                    positions=result.positions.num_rows,
+                    statics=result.statics.num_rows,
+                    rejects=result.rejects.num_rows,
+                    rejects_by_reason=rejects_by_reason(result),
+                    simulated=self.options.simulated,
+                    parent_key=parent.hex(),
+                )
+                del data
+                self._record(result, len(lines) - done)
+                self._submit(chunk, result)
+                line_no += len(lines)
+        finally:
+            self.summary.bytes_read = bytes_before + opened.counter.bytes_read
+            opened.close()
+
+    def _lines_already_ingested(self, parent: bytes, data: bytes, lines: list[bytes]) -> int:
+        """How many leading lines of this chunk an earlier, shorter version of it already ingested.
+
+        A log that grew since it was ingested keeps its full chunks (same keys, skipped) but its former
+        last chunk, a prefix of the new one, would be ingested again. A chunk with the same parent link
+        whose key equals the hash of our first n_bytes is that prefix. If it ended mid-line (the logger
+        was writing), that line is decoded again now that it is whole; if it only lacked the line ending,
+        it was whole and is not.
+        """
+        parent_hex = parent.hex()
+        candidates = self.writer.prefix_candidates(parent_hex, len(data))
+        candidates += [c for c in self._submitted_by_parent.get(parent_hex, []) if c[1] < len(data)]
+        for key, n_bytes in sorted(candidates, key=lambda c: -c[1]):
+            digest = hashlib.sha256(parent)
+            digest.update(data[:n_bytes])
+            if digest.hexdigest() != key:
+                continue
+            ends = list(itertools.accumulate(len(line) for line in lines))
+            whole = bisect.bisect_right(ends, n_bytes)
+            if whole < len(lines) and (ends[whole - 1] if whole else 0) != n_bytes:
+                start = ends[whole - 1] if whole else 0
+                if lines[whole].rstrip(b"\r\n") == data[start:n_bytes].rstrip(b"\r\n"):
+                    whole += 1
+            return whole
+        return 0
+
+    def _ingest_csv(self, path: Path, fmt: str) -> None:
+        file_hash = hashlib.sha256()
+        opened = open_input(path)
+        try:
+            while block := opened.stream.read(1 << 22):
+                file_hash.update(block)
+        finally:
+            opened.close()
+        mapping = self.options.mapping
+        mapping_key = None if mapping is None else [mapping.columns, mapping.ts_format, mapping.text_codes]
+        params = json.dumps(
+            [fmt, mapping_key, self.options.csv_chunk_rows, self.options.simulated], sort_keys=True
+        )
+        input_key = hashlib.sha256(f"csv|{file_hash.hexdigest()}|{params}".encode()).hexdigest()
+        size = path.stat().st_size
+        if self.writer.has_input(input_key):
+            self.summary.chunks_skipped += 1
+            self.summary.bytes_read += size
+            if self.on_progress is not None:
+                self.on_progress(self.summary)
+            return
+        source = str(path)
+        opened = open_input(path)
+        try:
+            self._ingest_csv_chunks(opened, fmt, source, input_key)
+        finally:
+            opened.close()
+        self.summary.bytes_read += size
+        if self.on_progress is not None:
+            self.on_progress(self.summary)
+
+    def _ingest_csv_chunks(self, opened: OpenedInput, fmt: str, source: str, input_key: str) -> None:
+        from shadowfleet.ais.csv_import import read_csv  # pandas-backed: imported only for CSV input
+
+        first_line = 2  # line 1 is the header
+        index = -1
+        results = read_csv(
+            opened.stream,
+            fmt=fmt,
+            mapping=self.options.mapping,
+            source=source,
+            chunk_rows=self.options.csv_chunk_rows,
+            simulated=self.options.simulated,
+        )
+        for index, result in enumerate(results):
+            key = hashlib.sha256(f"{input_key}|{index}".encode()).hexdigest()
+            n_rows = int(result.counts.get("rows", result.positions.num_rows + result.rejects.num_rows))
+            if self._known(key):
+                self.summary.chunks_skipped += 1
+                self.summary.lines_skipped += n_rows
+            else:
+                chunk = ChunkEntry(
+                    chunk_key=key,
+                    source=source,
+                    source_kind="csv",
+                    chunk_index=index,
+                    first_line=first_line,
+                    n_lines=n_rows,
+                    n_bytes=0,
+                    positions=result.positions.num_rows,
+                    statics=result.statics.num_rows,
+                    rejects=result.rejects.num_rows,
+                    rejects_by_reason=rejects_by_reason(result),
+                    simulated=self.options.simulated,
+                )
+                self._record(result, n_rows)
+                self._submit(chunk, result)
+            first_line += n_rows
+        self.drain()
+        self.writer.record_input(input_key, source, index + 1)
+
+
+def ingest_paths(
+    lake: str | Path,
+    args: Sequence[str],
+    options: IngestOptions | None = None,
+    *,
+    rejects_path: str | Path | None = None,
+    on_progress: ProgressFn | None = None,
+) -> IngestSummary:
+    """Ingest files/folders/globs into the lake at `lake` (created if missing); returns the summary."""
+    with contextlib.ExitStack() as stack:
+        writer = stack.enter_context(LakeWriter(lake))
+        log = stack.enter_context(RejectsLog(rejects_path)) if rejects_path is not None else None
+        ingestor = Ingestor(writer, options, rejects_log=log, on_progress=on_progress)
+        try:
+            return ingestor.ingest(args)
+        finally:
+            ingestor.close()
