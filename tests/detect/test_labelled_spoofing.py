@@ -7,7 +7,15 @@ import pytest
 
 from shadowfleet.detect.identity import IdentityParams, detect_identity_changes
 from shadowfleet.detect.spoofing import SpoofingParams, detect_spoofing
-from tests.detect.labelled_behaviours import TEST_SEEDS, Score, identity_scores, pooled, scenario, spoofing_scores, table
+from tests.detect.labelled_behaviours import (
+    TEST_SEEDS,
+    Score,
+    identity_scores,
+    pooled,
+    scenario,
+    spoofing_scores,
+    table,
+)
 
 pytestmark = pytest.mark.slow
 
