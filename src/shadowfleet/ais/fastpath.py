@@ -55,6 +55,7 @@ class FastColumns:
     # index of each message's last line
     static_line_idx: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     statics: pa.Table | None = None
+    static_stamp_idx: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     n_sentences: int = 0  # lines decoded here
     n_tag_blocks: int = 0  # of which after a tag block
     # per input line: receive time (-1: none, use the clock), its origin, station, i:SIMULATED
@@ -216,7 +217,6 @@ def _frame(buf: LineBuffer, gatehouse_pending: bool) -> _Frames:
     total, number = pre[:, 7].astype(np.int64) - 48, pre[:, 9].astype(np.int64) - 48
     ok &= (pre[:, 6] == _c(",")) & (pre[:, 8] == _c(",")) & (pre[:, 10] == _c(","))
     ok &= (total >= 1) & (total <= 9) & (number >= 1) & (number <= total)
-    ok &= ~tagged | (total == 1)  # tagged fragments (g: groups, receiver keys) go the general way
     # optional one-digit sequence id, then an optional one-character channel
     seq = pre[:, 11]
     seq_empty = seq == _c(",")
@@ -237,7 +237,6 @@ def _frame(buf: LineBuffer, gatehouse_pending: bool) -> _Frames:
         trailer = (
             ok & (j < stars.size) & (star + 3 < e) & (arr[np.minimum(star + 3, arr.size - 1)] == _c(","))
         )
-        trailer &= total == 1  # fragments with a station in the trailer go the general way
         se = np.where(trailer, star + 3, e)
     # ",f*hh" ending: fill bits and the checksum
     suf = _windows(arr, 5)[np.maximum(se - 5, 0)]
@@ -350,15 +349,15 @@ def decode_fast(
     lines: Sequence[bytes] | LineBuffer,
     *,
     gatehouse_pending: bool = False,
-    pending_keys: Collection[tuple[bytes, bytes, frozenset[int]]] = (),
+    pending_keys: Collection[tuple[str | None, bytes, bytes, frozenset[int]]] = (),
     report_us: Callable[[], int] | None = None,
 ) -> FastColumns:
     """Decode the fast-path lines among `lines`.
 
     A Gatehouse `$PGHP` line stamps the sentence after it, so from the first such line on (or from the
     start when a stamp is pending from the previous batch) every line is left to the general path.
-    `pending_keys`: (sequence id, channel, fragment numbers seen) of two-part messages already waiting
-    in the decoder (see _type5_pairs). `report_us`: receive time for ETA years (default: now).
+    `pending_keys`: (station, sequence id, channel, fragment numbers seen) of two-part messages already
+    waiting in the decoder (see _type5_pairs). `report_us`: receive time for ETA years (default: now).
     """
     buf = lines if isinstance(lines, LineBuffer) else LineBuffer.from_lines(lines)
     n = len(buf)
@@ -409,18 +408,30 @@ def decode_fast(
 
     # type 5 in two fragments on adjacent lines with the same sequence id and channel
     pairs = _type5_pairs(f, other_multipart=_multipart_elsewhere(buf, f), pending_keys=pending_keys)
+    stamp_of: dict[int, int] = {}  # static row line -> line whose stamp the row takes
     if pairs is not None:
         a, b, v = pairs
-        table, impossible = fast_static.statics_type5(_Words(v), report_us or _now_us)
+        # the message takes the first fragment's receive time, or the second's when only it has one
+        stamp_line = np.where((f.ts_us[a] >= 0) | (f.ts_us[b] < 0), a, b)
+        now = (report_us or _now_us)()
+        report = np.where(f.ts_us[stamp_line] >= 0, f.ts_us[stamp_line], now)
+        table, impossible = fast_static.statics_type5(_Words(v), report)
         nulled_eta += impossible
         static_parts.append((b, table))
         static_parts.append((a, _EMPTY_MARK))  # first fragments are handled too, without a row
+        stamp_of = dict(zip(b.tolist(), stamp_line.tolist(), strict=True))
 
     # base stations (4, 11) and aids to navigation (21): decoded for their counts only (no rows)
     counted = _count_only(f, single)
 
     out = _concat(parts, n)
     _attach_statics(out, static_parts, arr)
+    if out.statics is not None:
+        out.static_stamp_idx = out.static_line_idx.copy()
+        if stamp_of:
+            out.static_stamp_idx = np.array(
+                [stamp_of.get(i, i) for i in out.static_line_idx.tolist()], dtype=np.int64
+            )
     for msg_type, line_idx in counted.items():
         out.handled[line_idx] = True
         out.type_counts[msg_type] = out.type_counts.get(msg_type, 0) + int(line_idx.size)
@@ -448,13 +459,16 @@ def _multipart_elsewhere(buf: LineBuffer, f: _Frames) -> bool:
 
 
 def _type5_pairs(
-    f: _Frames, *, other_multipart: bool, pending_keys: Collection[tuple[bytes, bytes, frozenset[int]]]
+    f: _Frames,
+    *,
+    other_multipart: bool,
+    pending_keys: Collection[tuple[str | None, bytes, bytes, frozenset[int]]],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Adjacent (first, second) fragment lines of two-part type 5 messages that the general path would
     assemble exactly so, with their payloads as 6-bit values; None when there are none.
 
-    Assembly is stateful, so a pair is only taken when nothing else can touch its key (sequence id,
-    channel): every two-part line of the batch must be plainly framed (else no pairs at all); a key
+    Assembly is stateful, so a pair is only taken when nothing else can touch its key (station, sequence
+    id, channel): every two-part line of the batch must be framed here (else no pairs at all); a key
     waiting from an earlier batch is resolved by its first line here (left to the general path); and once
     a line of a key is not part of a clean pair, later pairs of that key are left to the general path.
     """
@@ -472,20 +486,29 @@ def _type5_pairs(
     v, valid, nbits = _payload_window(f, a, b, 72)
     use = valid & (nbits >= 422)  # complete through the destination
     a, b, v = a[use], b[use], v[use]
-    # per-key consistency, in line order
-    key = f.seq.astype(np.int64) * 256 + f.chan.astype(np.int64)
+    # per-key consistency, in line order; the key is (station, sequence id, channel) as in the decoder
+    station_ids: dict[str | None, int] = {None: 0}
+    station = np.zeros(n, dtype=np.int64)
+    if f.receiver is not None:
+        for i in np.flatnonzero(two).tolist():
+            station[i] = station_ids.setdefault(f.receiver[i], len(station_ids))
+    key = (station * 256 + f.seq.astype(np.int64)) * 256 + f.chan.astype(np.int64)
+    ok_pair = key[a] == key[b]
+    a, b, v = a[ok_pair], b[ok_pair], v[ok_pair]
     in_pair = np.zeros(n, dtype=bool)
     in_pair[a] = True
     in_pair[b] = True
     resolving = np.zeros(n, dtype=bool)  # lines that settle a key waiting from the previous batch
     unsettled = np.zeros(n, dtype=bool)  # ... or leave it waiting in a way only the general path follows
-    for seq_id, channel, parts_seen in pending_keys:
-        if len(seq_id) != 1 or len(channel) > 1:
+    for waiting_station, seq_id, channel, parts_seen in pending_keys:
+        if len(seq_id) != 1 or len(channel) > 1 or waiting_station not in station_ids:
             continue
-        with_key = np.flatnonzero(two & (key == seq_id[0] * 256 + (channel[0] if channel else _c(","))))
+        chan_char = channel[0] if channel else _c(",")
+        wanted = (station_ids[waiting_station] * 256 + seq_id[0]) * 256 + chan_char
+        with_key = np.flatnonzero(two & (key == wanted))
         if not with_key.size:
             continue
-        first = with_key[0]
+        first = int(with_key[0])
         completes = int(f.number[first]) not in parts_seen
         if completes:  # the waiting message takes this fragment and is done
             resolving[first] = True
@@ -501,8 +524,8 @@ def _type5_pairs(
     in_pair &= ~resolving
     broken = (two & ~in_pair & ~resolving) | unsettled
     first_broken: dict[int, int] = {}
-    for i in np.flatnonzero(broken):
-        first_broken.setdefault(int(key[i]), int(i))
+    for line_no in np.flatnonzero(broken).tolist():
+        first_broken.setdefault(int(key[line_no]), line_no)
     if first_broken:
         limit = np.array([first_broken.get(int(k), n) for k in key[a]], dtype=np.int64)
         keep = (a < limit) & ~resolving[a]
