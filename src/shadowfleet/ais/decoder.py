@@ -18,7 +18,8 @@ import numpy as np
 import pyarrow as pa
 
 from shadowfleet.ais import nmea
-from shadowfleet.ais.fastpath import ORIGINS, FastColumns, LineBuffer, decode_fast
+from shadowfleet.ais.fast_frame import ORIGINS, LineBuffer
+from shadowfleet.ais.fastpath import FastColumns, decode_fast
 from shadowfleet.ais.messages import DecodeError, decode_message, decode_payload
 from shadowfleet.ais.records import (
     POSITION_TYPES,
