@@ -1,11 +1,11 @@
 """Vectorised decoding of the bulk of AIS traffic, many lines at once.
 
 Handled here: single-part position reports (types 1, 2, 3, 18, 19, 27) of the standard length, single-
-part type 24 static reports, and two-part type 5 messages whose fragments are adjacent lines; all of
-the plain form `!xxVDM,t,n,[d],[c],<payload>,f*hh` (no tag block, no trailer). Everything else (and
-anything odd about these: bad checksum or characters, impossible coordinates, other lengths) is left
-to the general path, which produces the same rows or the reject. Values are bit-identical to the
-general path (tests/ais prove it).
+part type 24 static reports, types 4, 11 and 21 (counted), and two-part type 5 messages whose fragments
+are adjacent lines; all of the form `[\\tag block\\]!xxVDM,t,n,[d],[c],<payload>,f*hh[,trailer]`
+(framing in fast_frame.py). Everything else (and anything odd about these: bad checksum or characters,
+impossible coordinates, other lengths) is left to the general path, which produces the same rows or the
+reject. Values are bit-identical to the general path (tests/ais/test_fast_equals_general.py).
 """
 
 from collections.abc import Callable, Collection, Sequence
