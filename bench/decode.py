@@ -83,6 +83,16 @@ def main() -> None:
         tail = dec.flush()
         return rows + tail.statics.num_rows
 
+    blocks = [b"\n".join(c) + b"\n" for c in chunks]  # as read from a file in blocks of whole lines
+
+    def whole_decoder_buffer() -> int:
+        dec = NmeaDecoder("bench")
+        rows = 0
+        for i, block in enumerate(blocks):
+            r = dec.feed_buffer(block, 1 + i * args.chunk)
+            rows += r.positions.num_rows + r.statics.num_rows
+        return rows + dec.flush().statics.num_rows
+
     pyais_lines = lines[: args.pyais_lines] if args.pyais_lines else lines
 
     def pyais_baseline() -> int:
@@ -97,10 +107,13 @@ def main() -> None:
 
     fast_cpu, fast_wall, fast_rows = _timed(fast_only, args.repeat)
     all_cpu, all_wall, all_rows = _timed(whole_decoder, args.repeat)
+    buf_cpu, buf_wall, buf_rows = _timed(whole_decoder_buffer, args.repeat)
+    assert buf_rows == all_rows
     py_cpu, py_wall, py_msgs = _timed(pyais_baseline, 1)
 
     fast_rate = fast_rows / fast_cpu
     all_rate = len(lines) / all_cpu
+    buf_rate = len(lines) / buf_cpu
     py_rate = len(pyais_lines) / py_cpu
     result = {
         "lines": len(lines),
@@ -113,17 +126,25 @@ def main() -> None:
         "decoder_messages": decoder_counts.get("messages", 0),
         "decoder_fast_path_messages": decoder_counts.get("fast_path", 0),
         "decoder_rejects": decoder_counts.get("rejects", 0),
+        "decoder_buffer_lines_per_s": round(buf_rate),
         "pyais_lines": len(pyais_lines),
         "pyais_messages": py_msgs,
         "pyais_lines_per_s": round(py_rate),
         "ratio_fast_path_vs_pyais": round(fast_rate / py_rate, 1),
         "ratio_decoder_vs_pyais": round(all_rate / py_rate, 1),
+        "ratio_decoder_buffer_vs_pyais": round(buf_rate / py_rate, 1),
         "wall_s": {
             "fast_path": round(fast_wall, 3),
             "decoder": round(all_wall, 3),
+            "decoder_buffer": round(buf_wall, 3),
             "pyais": round(py_wall, 3),
         },
-        "cpu_s": {"fast_path": round(fast_cpu, 3), "decoder": round(all_cpu, 3), "pyais": round(py_cpu, 3)},
+        "cpu_s": {
+            "fast_path": round(fast_cpu, 3),
+            "decoder": round(all_cpu, 3),
+            "decoder_buffer": round(buf_cpu, 3),
+            "pyais": round(py_cpu, 3),
+        },
     }
     tagged = " with tag blocks" if args.tag_blocks else ""
     print(f"traffic mix{tagged}: {len(lines):,} lines in chunks of {args.chunk:,}")
@@ -132,9 +153,11 @@ def main() -> None:
         f"  whole decoder  {all_rate:>12,.0f} lines/s               ({all_rows:,} rows, "
         f"{decoder_counts.get('fast_path', 0):,} of {decoder_counts.get('messages', 0):,} messages vectorised)"
     )
+    print(f"  feed_buffer    {buf_rate:>12,.0f} lines/s               (same decoder, blocks of whole lines)")
     print(f"  pyais          {py_rate:>12,.0f} lines/s               ({py_msgs:,} messages)")
     print(
-        f"  ratio: fast path {result['ratio_fast_path_vs_pyais']}x pyais, decoder {result['ratio_decoder_vs_pyais']}x pyais"
+        f"  ratio to pyais: fast path {result['ratio_fast_path_vs_pyais']}x, decoder "
+        f"{result['ratio_decoder_vs_pyais']}x (feed), {result['ratio_decoder_buffer_vs_pyais']}x (feed_buffer)"
     )
     name = "decode_tagged.json" if args.tag_blocks else "decode.json"
     out = Path(__file__).resolve().parent / "results" / name

@@ -206,22 +206,31 @@ def layout_for(msg_type: int, value: int, nbits: int) -> list[Field] | None:
 
 
 def decode_fields(layout: list[Field], value: int, nbits: int) -> dict[str, int | bool | str]:
-    """Raw field values (integers, flags, text) of a payload held as one integer of `nbits` bits."""
-    total = layout_bits(layout)
-    if nbits < total:  # pad with zero bits up to the full layout
-        value <<= total - nbits
-        nbits = total
+    """Raw field values (integers, flags, text) of a payload held as one integer of `nbits` bits.
+
+    A message cut short (never below MIN_BITS) reads like gpsd: a field cut by the end of the payload is
+    the number its remaining bits make (text: its complete characters); fields past the end read 0 / "".
+    """
     out: dict[str, int | bool | str] = {}
-    pos = nbits
+    start = 0
     for name, width, kind in layout:
-        pos -= width
-        raw = (value >> pos) & ((1 << width) - 1)
+        end = start + width
+        if end <= nbits:
+            raw = (value >> (nbits - end)) & ((1 << width) - 1)
+        elif start < nbits:
+            width = nbits - start
+            if kind == "t":
+                width -= width % 6
+            raw = (value >> (nbits - start - width)) & ((1 << width) - 1)
+        else:
+            raw, width = 0, 0
+        start = end
         if kind == "x":
             continue
         if kind == "u":
             out[name] = raw
         elif kind == "i":
-            out[name] = raw - (1 << width) if raw >> (width - 1) else raw
+            out[name] = raw - (1 << width) if width and raw >> (width - 1) else raw
         elif kind == "b":
             out[name] = bool(raw)
         else:
