@@ -56,7 +56,7 @@ def test_a_single_garbled_report_is_no_change_but_a_repeated_one_is() -> None:
         + _reports(1, [18, 24], callsign="YYAB")
     )
     assert detect_identity_changes(glitch, P).num_rows == 0
-    strict = IdentityParams(min_reports_per_value=1)
+    strict = IdentityParams(min_reports_per_value=1, revert_window_h=0.0)
     assert detect_identity_changes(glitch, strict).column("new_value").to_pylist() == ["Y AB", "YYAB"]
 
 
@@ -109,3 +109,21 @@ def test_unknown_field_is_refused_by_name() -> None:
 def test_column_normalisation_agrees_with_the_scalar_rule(values: list[str | None]) -> None:
     column = pa.array(values, pa.string())
     assert normalise_text_array(column).to_pylist() == [normalise_text(v) for v in values]
+
+
+def test_two_transmitters_flickering_between_values_is_no_change_but_a_lasting_change_is() -> None:
+    hours = [h * 60.0 for h in range(0, 200, 5)]
+    flicker = statics(
+        [{"mmsi": 1, "minutes": m, "ship_type": 80 if (i // 3) % 2 == 0 else 70} for i, m in enumerate(hours)]
+    )
+    assert detect_identity_changes(flicker, P).num_rows == 0
+    lasting = statics(
+        _reports(1, [0, 60], ship_type=80) + _reports(1, [60 * 24 * 10, 60 * 24 * 10 + 60], ship_type=84)
+    )
+    assert detect_identity_changes(lasting, P).column("new_value").to_pylist() == ["84"]
+    back_later = statics(
+        _reports(1, [0, 60], name="A")
+        + _reports(1, [60 * 24, 60 * 25], name="B")
+        + _reports(1, [60 * 24 * 30, 60 * 24 * 31], name="A")
+    )
+    assert detect_identity_changes(back_later, P).column("new_value").to_pylist() == ["B", "A"]

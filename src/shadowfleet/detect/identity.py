@@ -51,6 +51,9 @@ class IdentityParams:
     # A value must appear in this many consecutive non-null reports to count (one garbled type-5
     # decode is common; a real rename repeats every 6 minutes, ITU-R M.1371 static reporting interval).
     min_reports_per_value: int = 2
+    # A value that reverts to the previous one within this time is flicker, not a change: two
+    # transmitters on one MMSI (see spoofing's shared_mmsi), or a typo corrected.
+    revert_window_h: float = 168.0
     # Fields compared per MMSI; "flag" is used only when the static table has a `flag` column.
     fields: tuple[str, ...] = ("name", "callsign", "ship_type", "imo", "flag")
     # Also follow each valid IMO number across MMSIs (re-registration changes MMSI and, via its MID, flag).
@@ -87,16 +90,23 @@ def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
 def _field_values(statics: pa.Table, field: str) -> tuple[np.ndarray, list[Any]]:
     column = statics.column(field)
     if field in ("name", "callsign", "flag"):
-        return _encode(normalise_text_array(column))
+        # Normalise the distinct values only (a vessel repeats its name thousands of times), then
+        # merge values that normalise alike.
+        raw_codes, raw_values = _encode(column.cast(pa.string()))
+        norm_codes, norm_values = _encode(normalise_text_array(pa.array(raw_values, pa.string())))
+        codes = np.where(raw_codes >= 0, norm_codes[np.maximum(raw_codes, 0)] if len(norm_codes) else -1, -1)
+        return codes.astype(np.int64), norm_values
     numbers = ints(column, null=0)
     return _encode(pa.array(numbers, pa.int64(), mask=numbers <= 0))
 
 
 def _changes(
-    key: np.ndarray, ts: np.ndarray, codes: np.ndarray, min_reports: int
+    key: np.ndarray, ts: np.ndarray, codes: np.ndarray, min_reports: int, revert_window_us: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Runs of equal non-null codes per key; returns (first_row, last_row, count) of kept runs and a
-    mask over kept runs that are a change from the previous kept run of the same key."""
+    mask over kept runs that are a change from the previous kept run of the same key. A run that
+    sits between two runs of one value and lasted less than `revert_window_us` is flicker: neither
+    the change into it nor the change back counts."""
     rows = np.flatnonzero(codes >= 0)
     if len(rows) == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -108,8 +118,26 @@ def _changes(
     counts = np.diff(np.append(starts, len(rows)))
     keep = counts >= min_reports
     first, last, counts = rows[starts[keep]], rows[starts[keep] + counts[keep] - 1], counts[keep]
+    # Runs of one value that were split by a dropped short run are one run again.
+    if len(first) > 1:
+        joined = np.ones(len(first), dtype=bool)
+        joined[1:] = (key[first[1:]] != key[first[:-1]]) | (codes[first[1:]] != codes[first[:-1]])
+        heads = np.flatnonzero(joined)
+        tails = np.append(heads[1:], len(first)) - 1
+        first, last, counts = first[heads], last[tails], np.add.reduceat(counts, heads)
     change = np.zeros(len(first), dtype=bool)
     change[1:] = (key[first[1:]] == key[first[:-1]]) & (codes[first[1:]] != codes[first[:-1]])
+    if len(first) >= 3:
+        rk, rc = key[first], codes[first]
+        flicker = np.zeros(len(first), dtype=bool)
+        flicker[1:-1] = (
+            (rk[2:] == rk[:-2])
+            & (rk[1:-1] == rk[:-2])
+            & (rc[2:] == rc[:-2])
+            & (ts[first[2:]] - ts[first[1:-1]] <= revert_window_us)
+        )
+        change &= ~flicker
+        change[1:] &= ~flicker[:-1]
     return first, last, counts, change
 
 
@@ -134,7 +162,9 @@ def _field_events(
     across_mmsi_only: bool = False,
 ) -> pa.Table:
     codes, lookup = encoded
-    first, last, counts, change = _changes(key, ts, codes, params.min_reports_per_value)
+    first, last, counts, change = _changes(
+        key, ts, codes, params.min_reports_per_value, int(params.revert_window_h * 3_600_000_000)
+    )
     if across_mmsi_only and len(change) > 1:
         # Keyed by IMO: only changes that came with a new MMSI (the rest the per-MMSI pass reports).
         change[1:] &= event_mmsi[first[1:]] != event_mmsi[last[:-1]]

@@ -57,8 +57,9 @@ _EVIDENCE_MAX_POSITIONS = 20
 class SpoofingParams:
     # DESIGN.md section 3 / GFW segmentation: faster than this between two reports is not a ship.
     max_speed_kn: float = 50.0
-    # Jumps shorter than this are ignored: GNSS error plus receiver clock skew of ~2 min at 30 kn.
-    min_jump_distance_m: float = 2_000.0
+    # Jumps shorter than this are ignored: GNSS glitches and receiver clock skew move a fix by a few
+    # km (30 kn x 2 min = 1.85 km); spoofing that hides a voyage moves it by tens of km or more.
+    min_jump_distance_m: float = 5_000.0
     # A position is on land only when it and 8 points this far around it are land (the mask is ~1 km;
     # berths, rivers and channels read as land), and the vessel jumped there from water this far away.
     land_margin_m: float = 5_000.0
@@ -147,13 +148,25 @@ class _Track:
 def _pair_speed(
     t: _Track, a: np.ndarray, b: np.ndarray, params: SpoofingParams
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distance (m), implied speed (kn) and 'impossible' for row pairs a -> b of one vessel."""
-    dist_m = haversine_m(t.lat[a], t.lon[a], t.lat[b], t.lon[b])
+    """Distance (m), implied speed (kn) and 'impossible' for row pairs a -> b of one vessel.
+
+    The exact great-circle distance is computed only for pairs that could be impossible: the path
+    along a meridian then a parallel, R x (|dlat| + |dlon|) in radians, is never shorter than the
+    great circle, so pairs it already clears are possible (and get that bound as their distance).
+    """
     dt_s = (t.ts[b] - t.ts[a]) / 1e6
+    dlon = np.abs(t.lon[b] - t.lon[a])
+    dlon = np.minimum(dlon, 360.0 - dlon)
+    bound_m = np.radians(np.abs(t.lat[b] - t.lat[a]) + dlon) * EARTH_RADIUS_M
+    reach_m = np.maximum(dt_s, 0.0) * params.max_speed_kn * KNOTS_TO_METERS_PER_SECOND
+    maybe = (bound_m >= params.min_jump_distance_m) & (bound_m > reach_m)
+    dist_m = bound_m.copy()
+    idx = np.flatnonzero(maybe)
+    dist_m[idx] = haversine_m(t.lat[a[idx]], t.lon[a[idx]], t.lat[b[idx]], t.lon[b[idx]])
     with np.errstate(divide="ignore", invalid="ignore"):
         speed_kn = np.where(dt_s > 0, dist_m / np.maximum(dt_s, 1e-9) / KNOTS_TO_METERS_PER_SECOND, np.inf)
     same = t.mmsi[a] == t.mmsi[b]
-    impossible = same & (dist_m >= params.min_jump_distance_m) & (speed_kn > params.max_speed_kn)
+    impossible = maybe & same & (dist_m >= params.min_jump_distance_m) & (speed_kn > params.max_speed_kn)
     return dist_m, speed_kn, impossible
 
 
@@ -177,8 +190,10 @@ def _shared_mmsi_tracks(
     switches = np.bincount(group, weights=switch, minlength=n_groups)
     on_side1 = np.bincount(group, weights=side, minlength=n_groups)
     on_side0 = np.bincount(group, minlength=n_groups) - on_side1
-    # Consistency inside each track: consecutive positions of one (vessel, track).
-    order = np.lexsort((np.arange(n), side, group))
+    # Consistency inside each track (consecutive positions of one vessel and track), checked only
+    # for vessels that switch often enough to qualify.
+    rows = np.flatnonzero((switches >= params.min_shared_switches)[group])
+    order = rows[np.lexsort((rows, side[rows], group[rows]))]
     a, b = order[:-1], order[1:]
     same_track = (group[a] == group[b]) & (side[a] == side[b])
     a, b = a[same_track], b[same_track]
@@ -214,9 +229,9 @@ def detect_impossible_jumps_and_shared_mmsi(positions: pa.Table, params: Spoofin
     jump = impossible & ~shared_row[b]
     excursion = np.zeros(n - 1, dtype=bool)  # indexed by the pair that jumps out
     if n >= 3:
-        _, _, skip_impossible = _pair_speed(t, np.arange(n - 2), np.arange(2, n), params)
-        same_vessel = t.mmsi[:-2] == t.mmsi[2:]
-        excursion[:-1] = jump[:-1] & jump[1:] & same_vessel & ~skip_impossible
+        k = np.flatnonzero(jump[:-1] & jump[1:] & (t.mmsi[:-2] == t.mmsi[2:]))
+        _, _, skip_impossible = _pair_speed(t, k, k + 2, params)
+        excursion[k] = ~skip_impossible
     back = np.zeros(n - 1, dtype=bool)
     back[1:] = excursion[:-1]
     lone = jump & ~excursion & ~back

@@ -21,7 +21,14 @@ from shadowfleet.registry import queries
 from shadowfleet.registry.audit import canonical_value
 from shadowfleet.registry.models import ClaimIn, SourceIn
 from shadowfleet.registry.schema import SCHEMATA
-from shadowfleet.registry.store import caption_for, ensure_source, make_statement, new_entity
+from shadowfleet.registry.store import (
+    bulk_insert,
+    bulk_update,
+    caption_for,
+    ensure_source,
+    entity_row,
+    statement_values,
+)
 from shadowfleet.registry.tables import Entity, Source, Statement
 from shadowfleet.registry.validation import (
     RegistryValidationError,
@@ -53,7 +60,7 @@ def export_entities(
     session: Session, retention_years: int, statuses: tuple[str, ...] = ("published",)
 ) -> Iterator[dict[str, Any]]:
     """Public entities as FtM dicts, in id order. People past retention (and their occupancies) are left out."""
-    hidden = _hidden_people(session, retention_years)
+    hidden = queries.hidden_person_ids(session, retention_years)
     ids = list(session.scalars(select(Entity.id).where(Entity.status.in_(statuses)).order_by(Entity.id)))
     for i in range(0, len(ids), EXPORT_BATCH):
         chunk = ids[i : i + EXPORT_BATCH]
@@ -234,10 +241,16 @@ def import_lines(
             parsed.append(result)
     cache: dict[str, Source] = {}
     ids = [p.id for p in parsed]
-    existing = {st.id: st for sl in queries.statements_of(session, ids).values() for st in sl}
+    existing: dict[str, dict[str, Any]] = {}
     known: set[str] = set()
     for i in range(0, len(ids), 500):
-        known.update(session.scalars(select(Entity.id).where(Entity.id.in_(ids[i : i + 500]))))
+        chunk = ids[i : i + 500]
+        known.update(session.scalars(select(Entity.id).where(Entity.id.in_(chunk))))
+        for found in session.execute(
+            select(Statement.__table__).where(Statement.entity_id.in_(chunk))
+        ).mappings():
+            existing[found["id"]] = dict(found)
+    new_entities = []
     for p in parsed:
         if p.id not in known:
             known.add(p.id)
@@ -245,22 +258,26 @@ def import_lines(
             for c in p.claims:
                 values.setdefault(c.prop, []).append(c.claim.value)
             caption = p.caption or caption_for(p.schema, p.id, values)
-            new_entity(session, p.id, p.schema, caption, p.dataset, status, actor)
-            report.entities_added += 1
-    session.flush()
+            new_entities.append(entity_row(p.id, p.schema, caption, p.dataset, status, actor))
+    bulk_insert(session, "entities", new_entities, actor)
+    report.entities_added = len(new_entities)
+    new_statements: dict[str, dict[str, Any]] = {}
+    seen_again: dict[str, dict[str, Any]] = {}
     for p in parsed:
         for c in p.claims:
             if c.claim.source is None:
                 raise RegistryValidationError(f"{p.id}.{c.prop}.source", "a claim without a source")
             sid = ensure_source(session, c.claim.source, cache)
-            st = make_statement(p.id, c.prop, c.claim, sid, c.entered_by or actor, c.first_seen)
+            row = statement_values(p.id, c.prop, c.claim, sid, c.entered_by or actor, c.first_seen)
             if c.last_seen:
-                st.last_seen = c.last_seen
-            if st.id in existing:
-                existing[st.id].last_seen = max(existing[st.id].last_seen, st.last_seen)
-            else:
-                existing[st.id] = st
-                session.add(st)
-                report.statements_added += 1
-    session.flush()
+                row["last_seen"] = c.last_seen
+            old = existing.get(row["id"])
+            if old is not None:
+                if row["last_seen"] > old["last_seen"]:
+                    seen_again[row["id"]] = {**old, "last_seen": row["last_seen"]}
+            elif row["id"] not in new_statements:
+                new_statements[row["id"]] = row
+    bulk_insert(session, "statements", list(new_statements.values()), actor)
+    bulk_update(session, "statements", list(seen_again.values()), ("last_seen",), actor)
+    report.statements_added = len(new_statements)
     return report

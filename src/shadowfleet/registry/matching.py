@@ -92,6 +92,11 @@ class VesselIndex:
     name_owner: list[str]  # vessel id of each choice
     vessel_names: dict[str, set[str]]
     sanctions: dict[str, list[str]]
+    name_position: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for pos, name in enumerate(self.name_choices):
+            self.name_position.setdefault(name, pos)
 
     @classmethod
     def from_session(cls, session: Session) -> "VesselIndex":
@@ -204,8 +209,14 @@ class VesselIndex:
             why = f"MMSI {mmsi} is recorded for this vessel only {s or 'open'}..{e or 'open'}, outside the AIS period"
             return self._result(index, mmsi, vid, "mmsi", 50, False, why)
         if name and self.name_choices:
-            best = process.extractOne(
-                name, self.name_choices, scorer=fuzz.WRatio, score_cutoff=NAME_MIN_SCORE
+            exact = self.name_position.get(name)
+            # plain edit-distance ratio: partial-match scorers rate "STAR" close to "SEA STAR"
+            best = (
+                (name, 100.0, exact)
+                if exact is not None
+                else process.extractOne(
+                    name, self.name_choices, scorer=fuzz.ratio, score_cutoff=NAME_MIN_SCORE
+                )
             )
             if best is not None:
                 choice, score, pos = best

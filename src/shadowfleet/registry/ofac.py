@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from shadowfleet.registry.countries import country_code
 from shadowfleet.registry.identifiers import normalise_imo, normalise_mmsi
 from shadowfleet.registry.models import ClaimIn, SourceIn
-from shadowfleet.registry.store import ensure_source, make_statement, new_entity
+from shadowfleet.registry.store import bulk_insert, bulk_update, ensure_source, entity_row, statement_values
 from shadowfleet.registry.tables import Entity, Source, Statement, utcnow
 from shadowfleet.registry.validation import RegistryError
 
@@ -272,31 +272,39 @@ class _Writer:
         session = self.session
         ids = list(self.entities)
         existing_entities: set[str] = set()
-        existing_statements: dict[str, Statement] = {}
+        existing_statements: dict[str, dict[str, object]] = {}
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             existing_entities.update(session.scalars(select(Entity.id).where(Entity.id.in_(chunk))))
-            for st in session.scalars(select(Statement).where(Statement.entity_id.in_(chunk))):
-                existing_statements[st.id] = st
-        for entity_id, (schema, caption) in self.entities.items():
-            if entity_id not in existing_entities:
-                new_entity(session, entity_id, schema, caption, DATASET, "published", ACTOR)
-                self.report.entities_added += 1
-        session.flush()
+            for row in session.execute(
+                select(Statement.__table__).where(Statement.entity_id.in_(chunk))
+            ).mappings():
+                existing_statements[row["id"]] = dict(row)
+        new_rows = [
+            entity_row(entity_id, schema, caption, DATASET, "published", ACTOR)
+            for entity_id, (schema, caption) in self.entities.items()
+            if entity_id not in existing_entities
+        ]
+        bulk_insert(session, "entities", new_rows, ACTOR)
+        self.report.entities_added += len(new_rows)
         added: set[str] = set()
+        new_statements: list[dict[str, object]] = []
+        seen_again: list[dict[str, object]] = []
         for entity_id, claims in self.claims.items():
             for prop, claim in claims:
-                st = make_statement(entity_id, prop, claim, self.source_id, ACTOR, self.seen_at)
-                if st.id in added:
+                values = statement_values(entity_id, prop, claim, self.source_id, ACTOR, self.seen_at)
+                sid = values["id"]
+                if sid in added:
                     continue
-                if st.id in existing_statements:
-                    added.add(st.id)
-                    existing_statements[st.id].last_seen = self.seen_at
-                    self.report.statements_seen_again += 1
+                added.add(sid)
+                if sid in existing_statements:
+                    seen_again.append({**existing_statements[sid], "last_seen": self.seen_at})
                 else:
-                    added.add(st.id)
-                    session.add(st)
-                    self.report.statements_added += 1
+                    new_statements.append(values)
+        bulk_insert(session, "statements", new_statements, ACTOR)
+        bulk_update(session, "statements", seen_again, ("last_seen",), ACTOR)
+        self.report.statements_seen_again += len(seen_again)
+        self.report.statements_added += len(new_statements)
         session.flush()
 
 

@@ -299,12 +299,47 @@ def occupancies_of(session: Session, person_id: str) -> list[OccupancyPublic]:
     return sorted(out, key=lambda o: (o.start_date or "", o.id))
 
 
+def retention_cutoff(retention_years: int, today: date | None = None) -> str:
+    """The ISO date before which a last occupancy end takes a person out of public view."""
+    today = today or date.today()
+    try:
+        return today.replace(year=today.year - retention_years).isoformat()
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - retention_years, day=28).isoformat()
+
+
 def retained(occupancies: list[OccupancyPublic], retention_years: int, today: date | None = None) -> bool:
     """False once every occupancy has ended more than `retention_years` ago (the entry leaves public view)."""
     if not occupancies:
         return True
     if any(o.end_date is None for o in occupancies):
         return True
-    today = today or date.today()
-    cutoff = today.replace(year=today.year - retention_years).isoformat()
-    return max(date_upper(o.end_date or "") for o in occupancies) >= cutoff
+    return max(date_upper(o.end_date or "") for o in occupancies) >= retention_cutoff(retention_years, today)
+
+
+def hidden_person_ids(session: Session, retention_years: int, today: date | None = None) -> set[str]:
+    """People whose every published occupancy ended before the retention cutoff (one query, for lists)."""
+    rows = session.execute(
+        select(Statement.entity_id, Statement.prop, Statement.value)
+        .join(Entity, Entity.id == Statement.entity_id)
+        .where(
+            Entity.schema_name == "Occupancy",
+            Entity.status.in_(PUBLIC),
+            Statement.prop.in_(("holder", "endDate")),
+        )
+    ).all()
+    holders: dict[str, list[str]] = defaultdict(list)
+    ends: dict[str, list[str]] = defaultdict(list)
+    for occ_id, prop, value in rows:
+        (holders if prop == "holder" else ends)[occ_id].append(value)
+    in_post: set[str] = set()
+    latest_end: dict[str, str] = {}
+    for occ_id, people in holders.items():
+        occ_ends = ends.get(occ_id)
+        for pid in people:
+            if not occ_ends:
+                in_post.add(pid)
+            else:
+                latest_end[pid] = max(latest_end.get(pid, ""), *(date_upper(e) for e in occ_ends))
+    cutoff = retention_cutoff(retention_years, today)
+    return {pid for pid, end in latest_end.items() if pid not in in_post and end < cutoff}

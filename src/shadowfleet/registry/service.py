@@ -224,12 +224,12 @@ class Registry:
                 else ("published", "retracted")
             )
             entity = queries.load_public(session, entity_id, statuses)
-            if (
-                entity.schema_name == "Person"
-                and not include_unpublished
-                and not queries.retained(queries.occupancies_of(session, entity_id), self.retention_years)
-            ):
-                raise NotFound(f"no entity {entity_id!r}")
+            if not include_unpublished and entity.schema_name in ("Person", "Occupancy"):
+                hidden = queries.hidden_person_ids(session, self.retention_years)
+                if entity_id in hidden or any(
+                    s.prop == "holder" and s.value in hidden for s in entity.statements
+                ):
+                    raise NotFound(f"no entity {entity_id!r}")
             return entity
 
     def search_vessels(
@@ -272,21 +272,22 @@ class Registry:
     def list_persons(self, q: str | None = None, limit: int = 50, offset: int = 0) -> list[PersonPublic]:
         """Published people within the retention period, by name fragment."""
         with self.db.session() as session:
+            hidden = queries.hidden_person_ids(session, self.retention_years)
             query = select(Entity.id).where(Entity.schema_name == "Person", Entity.status == "published")
+            if hidden:
+                query = query.where(Entity.id.not_in(sorted(hidden)))
             if q:
                 query = query.where(Entity.caption.ilike(f"%{q.strip()}%"))
             out = []
-            for pid in session.scalars(query.order_by(Entity.caption, Entity.id)):
-                occupancies = queries.occupancies_of(session, pid)
-                if queries.retained(occupancies, self.retention_years):
-                    out.append(
-                        PersonPublic(
-                            person=queries.load_public(session, pid),
-                            occupancies=occupancies,
-                            corrections=self._answered(session, pid),
-                        )
+            for pid in session.scalars(query.order_by(Entity.caption, Entity.id).limit(limit).offset(offset)):
+                out.append(
+                    PersonPublic(
+                        person=queries.load_public(session, pid),
+                        occupancies=queries.occupancies_of(session, pid),
+                        corrections=self._answered(session, pid),
                     )
-            return out[offset : offset + limit]
+                )
+            return out
 
     def match_identities(self, rows: Any, queue: bool = True) -> list[MatchResult]:
         """Match AIS identity rows (dicts or an Arrow table) to published vessels; uncertain

@@ -47,6 +47,10 @@ def list_entities(
     """Published entities of the given schemata by caption fragment, with the total before paging."""
     with reg.db.session() as session:
         where = [Entity.schema_name.in_(schemas), Entity.status.in_(queries.PUBLIC)]
+        if "Person" in schemas:  # the retention rule applies to every public listing
+            hidden = queries.hidden_person_ids(session, reg.retention_years)
+            if hidden:
+                where.append(Entity.id.not_in(sorted(hidden)))
         if q and q.strip():
             where.append(Entity.caption.ilike(f"%{q.strip()}%"))
         total = session.scalar(select(func.count()).select_from(Entity).where(*where)) or 0
@@ -60,7 +64,8 @@ def entity_graph(reg: Registry, entity_id: str) -> Graph:
     """The published entities one hop from `entity_id`, through edge entities or linking properties."""
     with reg.db.session() as session:
         center = session.get(Entity, entity_id)
-        if center is None or center.status not in queries.PUBLIC:
+        hidden = queries.hidden_person_ids(session, reg.retention_years)
+        if center is None or center.status not in queries.PUBLIC or entity_id in hidden:
             raise queries.NotFound(f"no entity {entity_id!r}")
         nodes: dict[str, Entity] = {center.id: center}
         edges: list[GraphEdge] = []
@@ -98,6 +103,8 @@ def entity_graph(reg: Registry, entity_id: str) -> Graph:
             select(Entity).where(Entity.id.in_(ids), Entity.status.in_(queries.PUBLIC))
         ):
             nodes[other.id] = other
+        for person_id in hidden & set(nodes):
+            del nodes[person_id]  # people past retention never appear, not even as a neighbour
         kept = [e for e in edges if e.source in nodes and e.target in nodes]
         sanctioned = queries.sanctions_of(session, list(nodes))
         return Graph([queries.ref(n) for n in nodes.values()], kept, sanctioned)
@@ -171,3 +178,28 @@ def review_item_counts(reg: Registry) -> dict[str, int]:
             select(ReviewItem.kind, func.count()).where(ReviewItem.status == "open").group_by(ReviewItem.kind)
         ).all()
         return {str(kind): int(n) for kind, n in rows}
+
+
+def sanction_listings(reg: Registry, entity_id: str) -> list[dict[str, str | None]]:
+    """Published Sanction entities naming `entity_id`: program, authority, listing and end dates."""
+    with reg.db.session() as session:
+        refs = queries.referencing(session, [entity_id], ("entity",))
+        ids = sorted({r.entity_id for r in refs})
+        out = []
+        for sid, stmts in queries.statements_of(session, ids).items():
+            entity = session.get(Entity, sid)
+            if entity is None or entity.schema_name != "Sanction":
+                continue
+            props: dict[str, str] = {}
+            for st in stmts:
+                props.setdefault(st.prop, st.value)
+            out.append(
+                {
+                    "sanction_id": sid,
+                    "program": props.get("program"),
+                    "authority": props.get("authority"),
+                    "listing_date": props.get("listingDate") or props.get("startDate"),
+                    "end_date": props.get("endDate"),
+                }
+            )
+        return sorted(out, key=lambda r: (r["listing_date"] or "", r["program"] or ""))

@@ -171,7 +171,7 @@ def class_b_position_payloads(
 
 
 def _dimension_fields(length_m: np.ndarray, beam_m: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Reference point at 85% of length from the bow... the conventional GPS aft of the bridge."""
+    """Antenna position as AIS gives it: 85 % of the length from the bow (near an aft bridge), centred."""
     length = np.rint(np.nan_to_num(np.asarray(length_m, float))).astype(np.int64)
     beam = np.rint(np.nan_to_num(np.asarray(beam_m, float))).astype(np.int64)
     to_stern = np.minimum(np.rint(length * 0.15).astype(np.int64), 511)
@@ -272,8 +272,10 @@ def xor_checksums(bodies: Sequence[str] | np.ndarray) -> list[str]:
     lengths = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    sums = np.bitwise_xor.reduceat(data, np.minimum(starts, max(len(data) - 1, 0)))
-    sums = np.where(lengths == 0, 0, sums)
+    sums = np.zeros(len(encoded), dtype=np.uint8)
+    nonempty = lengths > 0
+    if nonempty.any():  # reduceat needs strictly increasing starts: empty bodies are left at 0
+        sums[nonempty] = np.bitwise_xor.reduceat(data, starts[nonempty])
     return [f"{int(v):02X}" for v in sums]
 
 
