@@ -2,8 +2,8 @@
 
 import itertools
 import os
-import time
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
