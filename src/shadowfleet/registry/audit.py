@@ -11,8 +11,8 @@ whole chain.
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, event, insert, select, update
