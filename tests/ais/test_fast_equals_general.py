@@ -162,3 +162,32 @@ def test_trailer_lines() -> None:
         out.append(line)
     rows = _assert_same(out, chunk=2_500)
     assert rows > 15_000
+
+
+def test_tagged_and_trailer_fragment_pairs() -> None:
+    """Two-part messages whose fragments carry tag blocks or trailers: stations shared by runs of lines,
+    receive times on some fragments only, i:SIMULATED on some, stations changing mid-message."""
+    import numpy as np
+
+    from shadowfleet.ais.nmea import nmea_checksum
+
+    rng = np.random.default_rng(21)
+    out = []
+    for i, line in enumerate(traffic_mix(30_000, seed=13)):
+        station = b"r%d" % (i // 40)
+        t = 1_600_000_000 + i
+        if rng.random() < 0.5:
+            fields = [b"s:" + station]
+            if rng.random() < 0.7:
+                fields.append(b"c:%d" % t)
+            if rng.random() < 0.5:
+                fields.append(b"i:SIMULATED")
+            body = b",".join(fields)
+            out.append(b"\\%s*%02X\\%s" % (body, nmea_checksum(body), line))
+        elif rng.random() < 0.6:
+            out.append(line + b"," + station + (b",%d" % t if rng.random() < 0.7 else b""))
+        else:
+            out.append(line)
+    for chunk in (997, 4_001):
+        rows = _assert_same(out, chunk=chunk)
+        assert rows > 25_000

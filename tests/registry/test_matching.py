@@ -52,6 +52,7 @@ def fleet(registry: Registry, users_of: dict[str, UserPublic]) -> dict[str, str]
                 claim("273111222", start_date="2021-07-01"),
             ],
             "owner": [claim(owner, start_date="2021-01-01")],
+            "callSign": [claim("UBXX7")],
         },
     )
     other = _publish(
@@ -164,3 +165,14 @@ def test_matching_against_real_ofac_vessels(ofac_url: str) -> None:
         )
     finally:
         reg.close()
+
+
+def test_name_with_agreeing_call_sign_is_certain(registry: Registry, fleet: dict[str, str]) -> None:
+    rows = [
+        {"mmsi": "123456789", "imo": None, "name": "FORTUNA", "callsign": "ubxx-7"},
+        {"mmsi": "123456789", "imo": None, "name": "FORTUNA", "callsign": "D5AA1"},
+    ]
+    agree, differ = registry.match_identities(rows, queue=False)
+    assert (agree.rule, agree.certain, agree.vessel_id) == ("name+callsign", True, fleet["fortuna"])
+    assert "call sign UBXX7 agrees" in agree.explanation
+    assert (differ.rule, differ.certain) == ("name", False)

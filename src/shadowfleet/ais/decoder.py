@@ -18,7 +18,8 @@ import numpy as np
 import pyarrow as pa
 
 from shadowfleet.ais import nmea
-from shadowfleet.ais.fastpath import ORIGINS, FastColumns, LineBuffer, decode_fast
+from shadowfleet.ais.fast_frame import ORIGINS, LineBuffer
+from shadowfleet.ais.fastpath import FastColumns, decode_fast
 from shadowfleet.ais.messages import DecodeError, decode_message, decode_payload
 from shadowfleet.ais.records import (
     POSITION_TYPES,
@@ -162,11 +163,7 @@ class NmeaDecoder:
         self._count("lines", n)
         fast = FastColumns.empty(n)
         if self.fast_path and buf is not None and n:
-            waiting = [
-                (k[1], k[2], frozenset(p.parts))
-                for k, p in self._pending.items()
-                if k[0] is None and k[3] == 2
-            ]
+            waiting = [(k[0], k[1], k[2], frozenset(p.parts)) for k, p in self._pending.items() if k[3] == 2]
             fast = decode_fast(
                 buf,
                 gatehouse_pending=self._gatehouse is not None,
@@ -454,7 +451,7 @@ def _statics_table(
         return general
     m = fast.statics.num_rows
     columns = {name: fast.statics.column(name) for name in fast.statics.column_names}
-    columns.update(_fast_stamps(fast, fast.static_line_idx, decoder))
+    columns.update(_fast_stamps(fast, fast.static_stamp_idx, decoder))
     columns["source"] = repeat_string(decoder.source, m)
     fast_table = pa.table({f.name: columns[f.name] for f in STATIC_SCHEMA}, schema=STATIC_SCHEMA)
     if general.num_rows == 0:

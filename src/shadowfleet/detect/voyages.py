@@ -25,7 +25,13 @@ from shadowfleet.detect._arrays import (
     require_columns,
     ts_us,
 )
-from shadowfleet.detect.cargo import laden_status, load_fraction
+from shadowfleet.detect.cargo import (
+    CargoParams,
+    estimate_cargo,
+    laden_status,
+    load_fraction,
+    vessel_cargo_inputs,
+)
 from shadowfleet.detect.draught import DraughtParams, draught_range, draught_reports
 from shadowfleet.detect.events import params_json
 from shadowfleet.detect.identity import normalise_text_array
@@ -58,6 +64,14 @@ VOYAGE_SCHEMA = pa.schema(
         pa.field("laden_departure", pa.string()),
         pa.field("laden_arrival", pa.string()),
         pa.field("declared_destination", pa.string()),
+        # Estimated cargo on departure (docs/methods/cargo.md): an estimate, never a record.
+        pa.field("ship_type_category", pa.string()),
+        pa.field("cargo_estimate_t", pa.float64()),
+        pa.field("cargo_estimate_low_t", pa.float64()),
+        pa.field("cargo_estimate_high_t", pa.float64()),
+        pa.field("cargo_estimate_bbl", pa.float64()),
+        pa.field("cargo_estimate_low_bbl", pa.float64()),
+        pa.field("cargo_estimate_high_bbl", pa.float64()),
         pa.field("origin_event_id", pa.string()),
         pa.field("destination_event_id", pa.string()),
         pa.field("simulated", pa.bool_(), nullable=False),
@@ -277,6 +291,7 @@ def build_voyages(
             "laden_departure": text(laden_dep),
             "laden_arrival": text(laden_arr),
             "declared_destination": text(np.asarray(declared, dtype=object)),
+            **_cargo_on_departure(statics, mmsi, draught_dep),
             "origin_event_id": text(pick("last_event_id", origin)),
             "destination_event_id": text(pick("event_id", dest)),
             "simulated": pa.array(simulated),
@@ -292,6 +307,48 @@ def build_voyages(
     plausible = ~(np.isfinite(speed_kn) & (speed_kn > params.max_speed_kn))
     table = table.filter(pa.array(plausible))
     return table.sort_by([("mmsi", "ascending"), ("departure_ts", "ascending")])
+
+
+def _cargo_on_departure(
+    statics: pa.Table | None, mmsi: np.ndarray, draught_m: np.ndarray
+) -> dict[str, pa.Array]:
+    """Ship type category and estimated cargo at each voyage's departure draught (nulls without statics)."""
+    names = {
+        "ship_type_category": "ship_type_category",
+        "cargo_estimate_t": "cargo_t",
+        "cargo_estimate_low_t": "cargo_low_t",
+        "cargo_estimate_high_t": "cargo_high_t",
+        "cargo_estimate_bbl": "cargo_bbl",
+        "cargo_estimate_low_bbl": "cargo_low_bbl",
+        "cargo_estimate_high_bbl": "cargo_high_bbl",
+    }
+    n = len(mmsi)
+    empty = {k: pa.nulls(n, VOYAGE_SCHEMA.field(k).type) for k in names}
+    if statics is None or n == 0 or not {"ship_type", "length_m", "beam_m"} <= set(statics.column_names):
+        return empty
+    vessels = vessel_cargo_inputs(statics)
+    known = vessels.column("mmsi").to_numpy()
+    at = np.searchsorted(known, mmsi)
+    found = (
+        (at < len(known)) & (known[np.minimum(at, len(known) - 1)] == mmsi)
+        if len(known)
+        else np.zeros(n, bool)
+    )
+    if not found.any():
+        return empty
+    rows = vessels.take(pa.array(np.where(found, at, 0)))
+    draught = np.where(found, draught_m, np.nan)
+    rows = rows.set_column(
+        rows.schema.get_field_index("draught_m"),
+        "draught_m",
+        pa.array(draught, pa.float64(), mask=~np.isfinite(draught)),
+    )
+    estimate = estimate_cargo(rows, CargoParams())
+    mask = pa.array(~found)
+    return {
+        k: pc.if_else(mask, pa.scalar(None, VOYAGE_SCHEMA.field(k).type), estimate.column(v)).combine_chunks()
+        for k, v in names.items()
+    }
 
 
 def _from_statics(
