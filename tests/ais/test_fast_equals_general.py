@@ -191,3 +191,14 @@ def test_tagged_and_trailer_fragment_pairs() -> None:
     for chunk in (997, 4_001):
         rows = _assert_same(out, chunk=chunk)
         assert rows > 25_000
+
+
+def test_line_endings_kept_by_readlines() -> None:
+    """Lines as readlines() gives them (LF or CR LF kept) decode exactly like stripped lines."""
+    lines = traffic_mix(10_000, seed=17)
+    ending = [b"\n", b"\r\n", b"", b"\r\n\x1a"]
+    raw = [line + ending[i % len(ending)] for i, line in enumerate(lines)]
+    a = NmeaDecoder("e", clock=lambda: CLOCK).feed(lines, 1)
+    b = NmeaDecoder("e", clock=lambda: CLOCK).feed(raw, 1)
+    assert a.positions.equals(b.positions) and a.statics.equals(b.statics)
+    assert a.counts == b.counts and b.rejects.num_rows == 0
