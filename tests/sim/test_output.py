@@ -174,3 +174,33 @@ def test_cli_refuses_a_file_as_output(tmp_path: Path, cli_cmd: list[str], cli_en
     assert result.returncode != 0
     assert "not a folder" in result.stderr + result.stdout
     assert target.read_text() == "keep me"
+
+
+def test_our_decoder_reads_back_the_tables(cli_out: Path) -> None:
+    """The NMEA file, through shadowfleet's own decoder, gives the rows scenario_to_tables returns."""
+    from shadowfleet.ais.decoder import NmeaDecoder
+
+    decoder = NmeaDecoder("ais.nmea")
+    lines = (cli_out / "ais.nmea").read_bytes().splitlines()
+    result = decoder.feed(lines, first_line_no=1)
+    assert result.rejects.num_rows == 0 and decoder.flush().rejects.num_rows == 0
+    tables = scenario_to_tables(CONFIG)
+    columns = [c for c in tables.positions.column_names if c not in ("ts_origin", "source")]
+    decoded = pl.DataFrame(result.positions).sort("mmsi", "ts", "lat").select(columns)
+    expected = pl.DataFrame(tables.positions).sort("mmsi", "ts", "lat").select(columns)
+    assert decoded.equals(expected)
+    assert set(result.positions.column("ts_origin").to_pylist()) == {"tagblock"}
+    statics = pl.DataFrame(result.statics).filter(pl.col("msg_type") == 5).sort("mmsi", "ts")
+    ours = pl.DataFrame(tables.statics).filter(pl.col("msg_type") == 5).sort("mmsi", "ts")
+    for column in (
+        "mmsi",
+        "ts",
+        "imo",
+        "name",
+        "callsign",
+        "ship_type",
+        "draught_m",
+        "destination",
+        "simulated",
+    ):
+        assert statics[column].equals(ours[column]), column

@@ -270,3 +270,39 @@ def test_bad_settings_are_refused() -> None:
         scenario_to_tables(ScenarioConfig(), seed=2)
     with pytest.raises(ValueError, match="at least 15 vessels"):
         scenario_to_tables(n_vessels=14, days=2)
+
+
+def test_only_labelled_spoofs_jump(small_reports: Reports, small_truth: pa.Table) -> None:
+    """Apart from labelled spoofs and the shared MMSI, no step needs more than 30 kn."""
+    spoofs = _truth(small_truth, "spoofing")
+    shared = [e["mmsi"] for e in spoofs if e["details"]["spoof_type"] == "shared_mmsi"]
+    windows = [
+        (e["mmsi"], e["start_us"], e["end_us"])
+        for e in spoofs
+        if e["details"]["spoof_type"] in ("jump", "on_land")
+    ]
+    steps = (
+        _positions(small_reports)
+        .filter(~pl.col("mmsi").is_in(shared))
+        .with_columns(
+            pl.col("lat").shift(1).over("mmsi").alias("prev_lat"),
+            pl.col("lon").shift(1).over("mmsi").alias("prev_lon"),
+            pl.col("t_us").shift(1).over("mmsi").alias("prev_us"),
+        )
+        .drop_nulls("prev_us")
+    )
+    dist_m = haversine_m(
+        steps["prev_lat"].to_numpy(),
+        steps["prev_lon"].to_numpy(),
+        steps["lat"].to_numpy(),
+        steps["lon"].to_numpy(),
+    )
+    hours = np.maximum(steps["t_us"].to_numpy() - steps["prev_us"].to_numpy(), 1) / HOUR_US
+    fast = np.nonzero((dist_m / 1852 / hours > 30) & (dist_m > 1000))[0]
+    assert len(fast) >= 2 * len(windows)  # into and out of each spoofed episode
+    for i in fast.tolist():
+        mmsi, t_a, t_b = steps["mmsi"][i], steps["prev_us"][i], steps["t_us"][i]
+        assert any(m == mmsi and t_a <= end + 600e6 and t_b >= start - 600e6 for m, start, end in windows), (
+            mmsi,
+            t_a,
+        )
