@@ -1,5 +1,7 @@
 """Hand-built tracks in metric units for the cases that break naive detectors."""
 
+import json
+
 import numpy as np
 
 from shadowfleet.detect.encounters import EncounterParams, detect_encounters
@@ -98,6 +100,11 @@ def test_gap_spanning_midnight_is_one_gap():
     assert g["duration_h"] == 9.0
     assert g["positions_before_12h"] == 72  # 10-min reports over the previous 12 h
     assert g["start_ts"].day == 1 and g["end_ts"].day == 2
+    evidence = json.loads(g["evidence"])
+    assert evidence["before"][-1][0] == "2024-03-01T22:00:00Z"
+    assert evidence["after"][0][0] == "2024-03-02T07:00:00Z"
+    assert len(evidence["before"]) == 72 and len(evidence["after"]) == 31  # 12 h before, 5 h after
+    assert evidence["rows"] == [132, 133]
 
 
 def test_likely_intentional_needs_offshore_start_and_good_reception(shore):

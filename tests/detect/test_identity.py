@@ -1,8 +1,16 @@
 import json
 
+import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from shadowfleet.detect.identity import IdentityParams, detect_identity_changes, normalise_text
+from shadowfleet.detect.identity import (
+    IdentityParams,
+    detect_identity_changes,
+    normalise_text,
+    normalise_text_array,
+)
 from tests.detect.tables import positions, statics
 
 P = IdentityParams()
@@ -48,7 +56,7 @@ def test_a_single_garbled_report_is_no_change_but_a_repeated_one_is() -> None:
         + _reports(1, [18, 24], callsign="YYAB")
     )
     assert detect_identity_changes(glitch, P).num_rows == 0
-    strict = IdentityParams(min_reports_per_value=1)
+    strict = IdentityParams(min_reports_per_value=1, revert_window_h=0.0)
     assert detect_identity_changes(glitch, strict).column("new_value").to_pylist() == ["Y AB", "YYAB"]
 
 
@@ -70,6 +78,13 @@ def test_reflagging_seen_through_the_imo_number_changes_mmsi_and_flag() -> None:
         _reports(351000001, [0, 6], imo=9074729, name="NAVE")
         + _reports(273000001, [600, 606], imo=9074729, name="NAVE")
     )
+    renamed = statics(
+        _reports(351000001, [0, 6], imo=9074729, name="NAVE")
+        + _reports(273000001, [600, 606], imo=9074729, name="NAVE DOS")
+        + _reports(351000002, [0, 6], imo=9176187, name="X")  # another hull
+    )
+    fields = sorted(detect_identity_changes(renamed, P).column("field").to_pylist())
+    assert fields == ["flag", "mmsi", "name"]
     pos = positions([(273000001, 590, 11.0, -64.0), (351000001, 0, 10.0, -65.0)])
     events = detect_identity_changes(st, P, positions=pos)
     by_field = {r["field"]: r for r in events.to_pylist()}
@@ -88,3 +103,27 @@ def test_normalise_text() -> None:
 def test_unknown_field_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="colour"):
         detect_identity_changes(statics(_reports(1, [0])), IdentityParams(fields=("colour",)))
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab Z@\t-9é", max_size=12)), max_size=20))
+def test_column_normalisation_agrees_with_the_scalar_rule(values: list[str | None]) -> None:
+    column = pa.array(values, pa.string())
+    assert normalise_text_array(column).to_pylist() == [normalise_text(v) for v in values]
+
+
+def test_two_transmitters_flickering_between_values_is_no_change_but_a_lasting_change_is() -> None:
+    hours = [h * 60.0 for h in range(0, 200, 5)]
+    flicker = statics(
+        [{"mmsi": 1, "minutes": m, "ship_type": 80 if (i // 3) % 2 == 0 else 70} for i, m in enumerate(hours)]
+    )
+    assert detect_identity_changes(flicker, P).num_rows == 0
+    lasting = statics(
+        _reports(1, [0, 60], ship_type=80) + _reports(1, [60 * 24 * 10, 60 * 24 * 10 + 60], ship_type=84)
+    )
+    assert detect_identity_changes(lasting, P).column("new_value").to_pylist() == ["84"]
+    back_later = statics(
+        _reports(1, [0, 60], name="A")
+        + _reports(1, [60 * 24, 60 * 25], name="B")
+        + _reports(1, [60 * 24 * 30, 60 * 24 * 31], name="A")
+    )
+    assert detect_identity_changes(back_later, P).column("new_value").to_pylist() == ["B", "A"]

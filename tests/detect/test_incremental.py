@@ -89,3 +89,29 @@ def test_cli_detect_runs_and_reruns_without_change(tmp_path, cli_cmd, cli_env, s
         [*cli_cmd, "detect", "--lake", str(tmp_path / "nope")], env=cli_env, capture_output=True, text=True
     )
     assert bad.returncode == 2 and "lake folder not found" in bad.stderr
+
+
+def test_cli_names_a_bad_ports_file(tmp_path, cli_cmd, cli_env):
+    ports = tmp_path / "ports.csv"
+    ports.write_text("name,country,lat,lon\nGOOD,VE,10.1,-64.8\nBAD,VE,north,-64.8\n")
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    out = subprocess.run(
+        [*cli_cmd, "detect", "--lake", str(lake), "--ports", str(ports)],
+        env=cli_env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 2
+    assert "ports.csv:3" in out.stderr and "latitude" in out.stderr
+    assert not (lake / "events").exists()
+
+
+def test_user_ports_join_the_gazetteer(tmp_path):
+    from shadowfleet.geodata.ports import load_gazetteer
+
+    ports = tmp_path / "ports.csv"
+    ports.write_text("name,country,lat,lon\nJOSE TERMINAL,VE,10.1,-64.85\nMY QUAY,NL,52.0,4.0\n")
+    g = load_gazetteer(None, include_searoute=False, user_csv=ports)
+    assert g.n_ports == 2
+    assert sorted(g.port_name[g.terminals()].tolist()) == ["JOSE TERMINAL"]
+    port, dist = g.nearest_port(np.array([10.11]), np.array([-64.85]), 3_000.0)
+    assert g.port_country[port[0]] == "VE" and dist[0] < 1_200

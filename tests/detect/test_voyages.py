@@ -105,3 +105,10 @@ def test_voyage_ids_are_deterministic_and_vessels_stay_apart() -> None:
     assert a.equals(b)
     assert a.column("mmsi").to_pylist() == [5, 6]
     assert len(set(a.column("voyage_id").to_pylist())) == 2
+
+
+def test_calls_at_two_far_ports_minutes_apart_make_no_voyage() -> None:
+    # Two transmitters on one MMSI: "leaves" Jose and "arrives" at Aruba 30 minutes later.
+    calls = _calls([(7, 0, 10 * H, JOSE), (7, 10 * H + 30, 12 * H, ARUBA), (7, 40 * H, 41 * H, JOSE)])
+    voyages = build_voyages(calls, P)
+    assert voyages.column("origin_port_id").to_pylist() == ["aw-oranjestad"]

@@ -112,3 +112,15 @@ def test_clear_errors_for_bad_lakes(tmp_path, cli_cmd, cli_env):
     with LakeWriter(lake):
         busy = _run(cli_cmd, cli_env, "ingest", str(a_file), "--lake", str(lake))
     assert busy.returncode == 2 and "another process is writing" in busy.stderr
+
+
+def test_chunk_size_is_fixed_per_lake(tmp_path, cli_cmd, cli_env):
+    log = tmp_path / "a.nmea"
+    generate(log, 1_500, seed=9)
+    lake = tmp_path / "lake"
+    assert (
+        _run(cli_cmd, cli_env, "ingest", str(log), "--lake", str(lake), "--chunk-lines", "1000").returncode
+        == 0
+    )
+    other = _run(cli_cmd, cli_env, "ingest", str(log), "--lake", str(lake), "--chunk-lines", "2000")
+    assert other.returncode == 2 and "chunks of 1,000 lines" in other.stderr

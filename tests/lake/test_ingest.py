@@ -139,3 +139,44 @@ def test_rejects_file_has_every_rejected_line_with_reason(tmp_path, name):
     assert {int(r["line_no"]) for r in rows} == {2, 3, 4}
     assert all(r["reason"] and r["source"] == str(bad) for r in rows)
     assert sum(summary.rejects_by_reason.values()) == 3
+
+
+@pytest.mark.parametrize("cut_mid_line", [False, True])
+def test_a_growing_log_ingested_repeatedly_adds_each_line_once(tmp_path, corpus, cut_mid_line):
+    """A receiver log still being written, ingested again and again (e.g. hourly), never duplicates."""
+    data = corpus.read_bytes()
+    log = tmp_path / "receiver.log"
+    lake = tmp_path / "lake"
+    sizes = [len(data) // 5, len(data) // 3, len(data) // 3 + 17, (len(data) * 2) // 3, len(data)]
+    for size in sizes:
+        if not cut_mid_line:
+            size = data.rfind(b"\n", 0, size) + 1 if size < len(data) else size
+        log.write_bytes(data[:size])  # the logger may stop mid-line: that line is finished next time
+        ingest_paths(lake, [str(log)], _opts(997))
+    ingest_paths(tmp_path / "clean", [str(corpus)], _opts(997))
+    got, want = _content(lake), _content(tmp_path / "clean")
+    assert got[0].equals(want[0]) and got[1].equals(want[1])
+
+
+def test_a_log_whose_last_line_lacked_only_its_line_ending(tmp_path, corpus):
+    data = corpus.read_bytes()
+    end = data.find(b"\n", len(data) // 2)
+    log = tmp_path / "receiver.log"
+    log.write_bytes(data[:end])  # a whole last line, no newline yet
+    first = ingest_paths(tmp_path / "lake", [str(log)], _opts(997))
+    log.write_bytes(data)
+    ingest_paths(tmp_path / "lake", [str(log)], _opts(997))
+    ingest_paths(tmp_path / "clean", [str(corpus)], _opts(997))
+    assert first.rejects == 0
+    got, want = _content(tmp_path / "lake"), _content(tmp_path / "clean")
+    assert got[0].equals(want[0]) and got[1].equals(want[1])
+
+
+def test_a_lake_keeps_its_chunk_size(tmp_path, corpus):
+    """Chunk keys depend on the chunk size, so a lake refuses another one instead of duplicating rows."""
+    lake = tmp_path / "lake"
+    ingest_paths(lake, [str(corpus)], _opts(2_000))
+    other = ingest_paths(lake, [str(corpus)], _opts(3_000))
+    assert other.positions == 0 and "chunks of 2,000 lines" in other.errors[0]
+    default = ingest_paths(lake, [str(corpus)], IngestOptions(clock=lambda: CLOCK))
+    assert default.chunks_written == 0 and default.chunks_skipped == 6

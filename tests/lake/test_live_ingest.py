@@ -60,10 +60,10 @@ def test_tcp_feed_with_a_dropped_connection_lands_within_seconds(tmp_path):
                 await writer.drain()
                 writer.close()  # the receiver goes away ...
                 return
-            for i in range(0, len(second), 250):  # ... comes back and streams on
-                writer.write(b"\r\n".join(second[i : i + 250]) + b"\r\n")
+            for i in range(0, len(second), 500):  # ... comes back and streams on
+                writer.write(b"\r\n".join(second[i : i + 500]) + b"\r\n")
                 await writer.drain()
-                await asyncio.sleep(0.02)
+                await asyncio.sleep(0.3)
             second_sent.set()
             await reader.read()
 
@@ -73,7 +73,13 @@ def test_tcp_feed_with_a_dropped_connection_lands_within_seconds(tmp_path):
             live = LiveIngest(
                 writer,
                 f"tcp://127.0.0.1:{TCP_PORT}",
-                LiveOptions(flush_interval_s=0.5, flush_lines=1_000, backoff_initial_s=0.2),
+                LiveOptions(
+                    flush_interval_s=0.2,
+                    flush_lines=1_000,
+                    backoff_initial_s=0.2,
+                    compact_interval_s=1.0,
+                    compact_min_files=4,
+                ),
             )
             task = asyncio.create_task(live.run(stop))
             await asyncio.wait_for(second_sent.wait(), 20)
@@ -87,6 +93,8 @@ def test_tcp_feed_with_a_dropped_connection_lands_within_seconds(tmp_path):
         events = [e for e, _ in stats.status]
         assert events.count("connected") == 2 and "disconnected" in events
         assert stats.summary.lines == len(first) + len(second) + len(later)
+        with Lake(lake_dir) as lake:  # compaction ran while ingesting: fewer files than batches
+            assert lake.stats().files < 2 * stats.batches
         return {"latency_s": latency_s, "latency_later_s": latency_later_s}
 
     timings = asyncio.run(main())

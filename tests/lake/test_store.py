@@ -176,3 +176,43 @@ def test_duckdb_and_hive_glob_read_the_layout(tmp_path):
     ).fetchall()
     assert [(str(d), n) for d, n in rows] == [("2024-03-01", 6), ("2024-03-02", 1)]
     assert os.path.isfile(tmp_path / "_manifest" / "manifest.sqlite")
+
+
+def test_readers_during_writes_and_compactions_see_no_duplicates(tmp_path):
+    import threading
+
+    with LakeWriter(tmp_path) as w:
+        w.write_chunk(chunk("s" * 64, positions=1), positions([(1, h(0), 1.0, 1.0)]), statics([]))
+        seen: list[tuple[int, int]] = []
+        errors: list[BaseException] = []
+        done = threading.Event()
+
+        def read() -> None:
+            with Lake(tmp_path) as lake:
+                while not done.is_set():
+                    try:
+                        t = lake.sql("SELECT count(*) AS n, count(DISTINCT (mmsi, ts)) AS d FROM positions")
+                        seen.append((t["n"][0].as_py(), t["d"][0].as_py()))
+                    except BaseException as exc:
+                        errors.append(exc)
+                        return
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            for i in range(15):
+                for j in range(2):
+                    rows = [(1000 * i + 10 * j + k, h(0.01 * k), 1.0, 2.0) for k in range(50)]
+                    w.write_chunk(
+                        chunk(f"{i:02d}{j}".ljust(64, "x"), positions=50), positions(rows), statics([])
+                    )
+                w.compact()
+        finally:
+            done.set()
+            reader.join()
+    assert not errors, errors
+    assert len(seen) > 5
+    assert all(n == d for n, d in seen), "a reader saw a row twice"
+    assert [n for n, _ in seen] == sorted(n for n, _ in seen)
+    with Lake(tmp_path) as lake:
+        assert lake.stats().position_rows == 1 + 15 * 100

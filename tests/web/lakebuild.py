@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from shadowfleet.detect.events import build_events
 from shadowfleet.detect.run import stack_events
+from shadowfleet.detect.voyages import VOYAGE_SCHEMA
 from shadowfleet.lake.events import write_events, write_voyages
 from shadowfleet.lake.manifest import ChunkEntry
 from shadowfleet.lake.writer import LakeWriter
@@ -146,11 +147,16 @@ def build_lake(root: Path, n_positions: int = 600, step_s: int = 600) -> Path:
         lat=np.array([27.2]),
         lon=np.array([-79.5]),
         confidence=np.array([0.6]),
-        evidence=[json.dumps({"note": XSS_NAME})],
+        evidence=[json.dumps({"note": XSS_NAME, "speed_kn": float("inf")})],
         params=FixtureParams(),
         detector_version="gap-fixture",
         simulated=np.array([False]),
-        extra={"duration_h": [10.0], "median_distance_m": pa.nulls(1, pa.float64())},
+        # An infinite implied speed (two reports at one instant) must not break JSON output.
+        extra={
+            "duration_h": [10.0],
+            "median_distance_m": pa.nulls(1, pa.float64()),
+            "implied_speed_kn": [float("inf")],
+        },
     )
     port_call = build_events(
         "port_call",
@@ -164,19 +170,45 @@ def build_lake(root: Path, n_positions: int = 600, step_s: int = 600) -> Path:
         params=FixtureParams(),
         detector_version="port-call-fixture",
         simulated=np.array([True]),
-        extra={"port_name": ["Jose Terminal"], "venezuelan_terminal": [True], "duration_h": [4.0]},
+        extra={
+            "port_name": ["Jose Terminal"],
+            "port_country": ["VE"],
+            "venezuelan_terminal": [True],
+            "duration_h": [4.0],
+        },
     )
     write_events(root, stack_events([encounter, gap, port_call]))
+    ts = STATIC_SCHEMA.field("ts").type
     voyages = pa.table(
         {
+            "voyage_id": ["v1", "v2"],
             "mmsi": pa.array([775000001, 775000002], pa.int64()),
-            "start_ts": pa.array([T0, T0], STATIC_SCHEMA.field("ts").type),
-            "end_ts": pa.array([T0 + dt.timedelta(days=3), None], STATIC_SCHEMA.field("ts").type),
+            "origin_port_id": ["wpi-jose", "wpi-amuay"],
             "origin_port_name": ["Jose Terminal", "Amuay"],
+            "origin_country": ["VE", "VE"],
+            "destination_port_id": ["wpi-freeport", None],
             "destination_port_name": ["Freeport", None],
-            "venezuela": [True, True],
+            "destination_country": ["BS", None],
+            "departure_ts": pa.array([T0, T0], ts),
+            "arrival_ts": pa.array([T0 + dt.timedelta(days=3), None], ts),
+            "duration_h": [72.0, 90.0],
+            "distance_nm": [1100.0, 700.0],
+            "distance_method": ["track", "track"],
+            "to_or_from_venezuela": [True, True],
+            "in_progress": [False, True],
+            "origin_known": [True, True],
+            "draught_departure_m": [15.2, 9.5],
+            "draught_arrival_m": [15.2, None],
+            "laden_departure": ["laden", "ballast"],
+            "laden_arrival": ["laden", None],
+            "declared_destination": ["FREEPORT", None],
+            "origin_event_id": [None, None],
+            "destination_event_id": [None, None],
             "simulated": [True, True],
-        }
+            "detector_version": ["voyage-fixture", "voyage-fixture"],
+            "params": ["{}", "{}"],
+        },
+        schema=VOYAGE_SCHEMA,
     )
     write_voyages(root, voyages)
     return root

@@ -49,7 +49,14 @@ def test_dossier_joins_lake_and_registry(client: TestClient) -> None:
     assert d["registry_ids"] == ["test-vessel-registry"]
     assert d["sanctions"][0]["programs"] == ["VENEZUELA-EO13850"]
     assert d["sanctions"][0]["via"] == "Test Shipping Co"
+    assert d["sanctions"][0]["listings"][0]["listing_date"] == "2019-04-12"
+    owners = [h for h in d["registry_history"] if h["prop"] == "owner"]
+    assert owners[0]["value"] == "Test Shipping Co" and owners[0]["value_url"] == "/entities/test-shipping-co"
     assert [h["draught_m"] for h in d["identity_history"]] == [9.5, 15.2]
+    risk = {b["signal"]: b for b in d["risk"]["breakdown"]}  # the detect room's explainable score
+    assert risk["owner_sanctioned"]["contribution"] == 15.0 and risk["sanctioned"]["contribution"] == 0.0
+    assert risk["sts_encounters"]["value"] == 1.0 and risk["venezuelan_port_calls"]["value"] == 1.0
+    assert d["risk"]["score"] == sum(b["contribution"] for b in d["risk"]["breakdown"])
     cargo = d["cargo_estimate"]  # the detect room's estimate from the draught range 9.5..15.2 m
     assert cargo["laden_status"] == "laden" and cargo["is_estimate"] is True
     assert cargo["cargo_low_t"] < cargo["cargo_t"] < cargo["cargo_high_t"]
@@ -104,6 +111,14 @@ def test_events_filters(client: TestClient) -> None:
     assert client.get("/api/v1/events", params={"start": "2024-03-03T00:00:00Z"}).json()["total"] == 0
     one = enc["items"][0]
     assert client.get(f"/api/v1/events/{one['event_id']}").json()["detector_version"] == "encounter-fixture"
+
+
+def test_voyages_by_status(client: TestClient) -> None:
+    running = client.get("/api/v1/voyages", params={"venezuela": "true", "status": "in_progress"}).json()
+    assert [v["mmsi"] for v in running["items"]] == [775000002]
+    done = client.get("/api/v1/voyages", params={"status": "completed"}).json()
+    assert [v["destination_port_name"] for v in done["items"]] == ["Freeport"]
+    assert all(v["simulated"] is True for v in done["items"])
 
 
 def test_exports_csv_geojson_ftm(client: TestClient) -> None:
@@ -207,3 +222,11 @@ def test_pages_render_and_mark_simulated(client: TestClient) -> None:
     assert "Jose Terminal" in board and "Amuay" in board
     missing = client.get("/vessels/1", headers=html)
     assert missing.status_code == 404 and "no vessel with MMSI 1" in missing.text
+
+
+def test_methods_pages_from_docs(client: TestClient) -> None:
+    index = client.get("/methods", headers={"accept": "text/html"}).text
+    assert 'href="/methods/encounter"' in index
+    page = client.get("/methods/identity_change", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "<h1>" in page.text
+    assert client.get("/methods/..%2Fweb", headers={"accept": "text/html"}).status_code == 404

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from shadowfleet.ais import nmea
-from shadowfleet.ais.fastpath import FastColumns, decode_fast
+from shadowfleet.ais.fastpath import FastColumns, LineBuffer, decode_fast
 from shadowfleet.ais.messages import DecodeError, decode_message, decode_payload
 from shadowfleet.ais.records import (
     POSITION_TYPES,
@@ -122,6 +122,7 @@ class NmeaDecoder:
         self._pos_rows: list[dict[str, Any]] = []
         self._pos_order: list[int] = []
         self._static_rows: list[dict[str, Any]] = []
+        self._static_order: list[int] = []
         self._rejects: list[tuple[int, str, str]] = []
         self._messages: list[dict[str, Any]] = []
         self._counts: dict[str, int] = {}
@@ -144,26 +145,51 @@ class NmeaDecoder:
     # ---- public API ---------------------------------------------------------------------------------
     def feed(self, lines: Sequence[bytes], first_line_no: int) -> DecodeResult:
         """Decode a batch of raw lines; `first_line_no` is the line number of lines[0] in the source."""
+        if self.fast_path and lines:
+            return self._feed(LineBuffer.from_lines(lines), first_line_no, lines)
+        return self._feed(None, first_line_no, lines)
+
+    def feed_buffer(self, data: bytes, first_line_no: int) -> DecodeResult:
+        """Like feed() for a block of complete lines as read from a file (LF or CR LF separated; a last
+        line without LF counts). Saves splitting the block into line objects on the fast path."""
+        return self._feed(LineBuffer.from_buffer(data), first_line_no, None)
+
+    def _feed(
+        self, buf: LineBuffer | None, first_line_no: int, lines: Sequence[bytes] | None
+    ) -> DecodeResult:
         self._reset_batch()
-        n = len(lines)
+        n = len(buf) if buf is not None else len(lines or ())
         self._count("lines", n)
         fast = FastColumns.empty(n)
-        if self.fast_path and n:
-            fast = decode_fast(lines, gatehouse_pending=self._gatehouse is not None)
+        if self.fast_path and buf is not None and n:
+            waiting = [
+                (k[1], k[2], frozenset(p.parts))
+                for k, p in self._pending.items()
+                if k[0] is None and k[3] == 2
+            ]
+            fast = decode_fast(
+                buf,
+                gatehouse_pending=self._gatehouse is not None,
+                pending_keys=waiting,
+                report_us=self._now_us,
+            )
         general = np.flatnonzero(~fast.handled) if fast.handled.size else np.arange(n)
         for i in general.tolist():
-            self._general_line(lines[i], first_line_no + i, i)
+            line = lines[i] if lines is not None else buf.line(i)  # type: ignore[union-attr]
+            self._general_line(line, first_line_no + i, i)
         if n:
             self._last_line_no = first_line_no + n - 1
             self._expire(self._last_line_no, None)
-        n_fast = int(fast.line_idx.size)
+        n_fast = sum(fast.type_counts.values())
         if n_fast:
-            self._count("sentences", n_fast)
+            self._count("sentences", fast.n_sentences)
             self._count("messages", n_fast)
             self._count("fast_path", n_fast)
-            for t, c in zip(*np.unique(fast.msg_type, return_counts=True), strict=True):
-                self._count(f"by_type:{int(t)}", int(c))
-            merge_counts(self._nulled, fast.nulled)
+            if fast.n_tag_blocks:
+                self._count("tag_blocks", fast.n_tag_blocks)
+            for t, c in fast.type_counts.items():
+                self._count(f"by_type:{t}", c)
+        merge_counts(self._nulled, fast.nulled)
         return self._result(fast)
 
     def flush(self) -> DecodeResult:
@@ -355,11 +381,12 @@ class NmeaDecoder:
             row = static_values(msg, ts_us, self._nulled)
             row.update(common)
             self._static_rows.append(row)
+            self._static_order.append(batch_idx)
 
     # ---- result assembly ----------------------------------------------------------------------------
     def _result(self, fast: FastColumns) -> DecodeResult:
         positions = _positions_table(self._pos_rows, self._pos_order, fast, self)
-        statics = _rows_table(self._static_rows, STATIC_SCHEMA)
+        statics = _statics_table(self._static_rows, self._static_order, fast, self)
         rejects = pa.table(
             {
                 "source": [self.source] * len(self._rejects),
@@ -396,6 +423,47 @@ def _rows_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
+def _fast_stamps(fast: FastColumns, line_idx: np.ndarray, decoder: NmeaDecoder) -> dict[str, pa.Array]:
+    """ts, ts_origin, receiver, simulated for rows of the fast path (tag block values where present)."""
+    m = int(line_idx.size)
+    now = decoder._now_us()
+    ts_type = POSITION_SCHEMA.field("ts").type
+    if fast.line_ts_us is None or fast.line_receiver is None or fast.line_simulated is None:
+        return {
+            "ts": pa.array(np.full(m, now, dtype=np.int64)).cast(ts_type),
+            "ts_origin": repeat_string("clock", m),
+            "receiver": pa.nulls(m, type=pa.string()),
+            "simulated": pa.array(np.full(m, decoder.simulated), type=pa.bool_()),
+        }
+    tag_ts = fast.line_ts_us[line_idx]
+    has_ts = tag_ts >= 0
+    origin = pa.DictionaryArray.from_arrays(pa.array(has_ts.astype(np.int8)), pa.array(["clock", "tagblock"]))
+    return {
+        "ts": pa.array(np.where(has_ts, tag_ts, now)).cast(ts_type),
+        "ts_origin": origin.cast(pa.string()),
+        "receiver": pa.array(fast.line_receiver[line_idx], type=pa.string()),
+        "simulated": pa.array(fast.line_simulated[line_idx] | decoder.simulated, type=pa.bool_()),
+    }
+
+
+def _statics_table(
+    rows: list[dict[str, Any]], order: list[int], fast: FastColumns, decoder: NmeaDecoder
+) -> pa.Table:
+    general = _rows_table(rows, STATIC_SCHEMA)
+    if fast.statics is None or fast.statics.num_rows == 0:
+        return general
+    m = fast.statics.num_rows
+    columns = {name: fast.statics.column(name) for name in fast.statics.column_names}
+    columns.update(_fast_stamps(fast, fast.static_line_idx, decoder))
+    columns["source"] = repeat_string(decoder.source, m)
+    fast_table = pa.table({f.name: columns[f.name] for f in STATIC_SCHEMA}, schema=STATIC_SCHEMA)
+    if general.num_rows == 0:
+        return fast_table
+    keys = np.concatenate([fast.static_line_idx, np.asarray(order, dtype=np.int64)])
+    combined = pa.concat_tables([fast_table, general])
+    return combined.take(pa.array(np.argsort(keys, kind="stable")))
+
+
 def _positions_table(
     rows: list[dict[str, Any]], order: list[int], fast: FastColumns, decoder: NmeaDecoder
 ) -> pa.Table:
@@ -403,12 +471,12 @@ def _positions_table(
     n_fast = int(fast.line_idx.size)
     if n_fast == 0:
         return general
-    ts = pa.array(np.full(n_fast, decoder._now_us(), dtype=np.int64)).cast(POSITION_SCHEMA.field("ts").type)
+    stamps = _fast_stamps(fast, fast.line_idx, decoder)
     nav_valid = fast.nav_status >= 0
     fast_table = pa.table(
         {
             "mmsi": pa.array(fast.mmsi, type=pa.int64()),
-            "ts": ts,
+            "ts": stamps["ts"],
             "lat": pa.array(fast.lat, from_pandas=True),
             "lon": pa.array(fast.lon, from_pandas=True),
             "sog_kn": pa.array(fast.sog_kn, from_pandas=True),
@@ -418,10 +486,10 @@ def _positions_table(
             "nav_status": pa.array(fast.nav_status, mask=~nav_valid, type=pa.int8()),
             "accuracy": pa.array(fast.accuracy, type=pa.bool_()),
             "msg_type": pa.array(fast.msg_type, type=pa.int8()),
-            "ts_origin": repeat_string("clock", n_fast),
-            "receiver": pa.nulls(n_fast, type=pa.string()),
+            "ts_origin": stamps["ts_origin"],
+            "receiver": stamps["receiver"],
             "source": repeat_string(decoder.source, n_fast),
-            "simulated": pa.array(np.full(n_fast, decoder.simulated), type=pa.bool_()),
+            "simulated": stamps["simulated"],
         },
         schema=POSITION_SCHEMA,
     )

@@ -236,7 +236,7 @@ def _statics_type24(m: int, rng: np.random.Generator) -> np.ndarray:
 
 def traffic_mix(n: int, seed: int = 1) -> list[bytes]:
     """About n lines of realistic traffic: ~80% types 1-3, 7% type 18, 6% two-part type 5 (two lines
-    each), 5% type 24, 2% other (types 4 and 21), shuffled with multi-part pairs kept adjacent."""
+    each), 5% type 24, 2% other (base stations, type 4, and aids to navigation, type 21), shuffled with multi-part pairs kept adjacent."""
     rng = np.random.default_rng(seed)
     counts = {"123": int(n * 0.80), "18": int(n * 0.07), "5": int(n * 0.03), "24": int(n * 0.05)}
     counts["other"] = max(0, n - counts["123"] - counts["18"] - 2 * counts["5"] - counts["24"])
@@ -255,9 +255,16 @@ def traffic_mix(n: int, seed: int = 1) -> list[bytes]:
     units += [[a, b] for a, b in zip(first, second, strict=True)]
     chars, fill = armour(_statics_type24(counts["24"], rng))
     units += [[s] for s in sentences(chars, fill, rng=rng)]
-    other = BitMatrix(counts["other"], 168, rng)
-    other.put(0, 6, np.where(rng.random(counts["other"]) < 0.5, 4, 21))
-    chars, fill = armour(other.bits)
+    n_base = counts["other"] // 2
+    base = BitMatrix(n_base, 168, rng)
+    base.put(0, 6, 4)
+    chars, fill = armour(base.bits)
+    units += [[s] for s in sentences(chars, fill, rng=rng)]
+    aton = BitMatrix(counts["other"] - n_base, 272, rng)
+    aton.put(0, 6, 21)
+    aton.put_text(43, 20, [f"BUOY {i % 50}" for i in range(counts["other"] - n_base)])
+    aton.put(164, 27, rng.integers(-90 * 600_000, 90 * 600_000, counts["other"] - n_base) & (2**27 - 1))
+    chars, fill = armour(aton.bits)
     units += [[s] for s in sentences(chars, fill, rng=rng)]
     order = rng.permutation(len(units))
     return [line for i in order for line in units[i]]

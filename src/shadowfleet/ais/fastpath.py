@@ -1,15 +1,20 @@
-"""Vectorised decoding of single-part position reports (types 1, 2, 3, 18, 19, 27), many lines at once.
+"""Vectorised decoding of the bulk of AIS traffic, many lines at once.
 
-Only lines of the plain form `!xxVDM,1,1,[d],[c],<payload>,0*hh` (no tag block, no trailer) whose
-payload has exactly the standard length take this path; everything else (and anything odd about these:
-bad checksum, bad characters, impossible coordinates) is left to the general path, which produces the
-same rows or the reject. Field values are bit-identical to the general path (tests/ais prove it).
+Handled here: single-part position reports (types 1, 2, 3, 18, 19, 27) of the standard length, single-
+part type 24 static reports, and two-part type 5 messages whose fragments are adjacent lines; all of
+the plain form `!xxVDM,t,n,[d],[c],<payload>,f*hh` (no tag block, no trailer). Everything else (and
+anything odd about these: bad checksum or characters, impossible coordinates, other lengths) is left
+to the general path, which produces the same rows or the reject. Values are bit-identical to the
+general path (tests/ais prove it).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
+
+from shadowfleet.ais import fast_static, nmea
 
 _HEX_VALUE = np.full(256, -1, dtype=np.int16)
 for _i, _ch in enumerate(b"0123456789ABCDEF"):
@@ -42,6 +47,17 @@ class FastColumns:
     nav_status: np.ndarray  # int8, -1 = null
     accuracy: np.ndarray
     nulled: dict[str, int] = field(default_factory=dict)
+    # static rows (STATIC_SCHEMA columns without ts/origin/receiver/source/simulated), ordered by the
+    # index of each message's last line
+    static_line_idx: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    statics: pa.Table | None = None
+    n_sentences: int = 0  # lines decoded here
+    n_tag_blocks: int = 0  # of which after a tag block
+    # per input line: tag block receive time (-1: none, use the clock), station, i:SIMULATED
+    line_ts_us: np.ndarray | None = None
+    line_receiver: np.ndarray | None = None
+    line_simulated: np.ndarray | None = None
+    type_counts: dict[int, int] = field(default_factory=dict)  # messages decoded here, by type
 
     @classmethod
     def empty(cls, n_lines: int) -> "FastColumns":
@@ -89,7 +105,7 @@ class _Words:
         else:
             low_bits = start + width - 64
             val = (self.words[k] << np.uint64(low_bits)) | (self.words[k + 1] >> np.uint64(64 - low_bits))
-        out = (val & np.uint64((1 << width) - 1)).astype(np.int64)
+        out = (val & np.uint64((1 << width) - 1)).view(np.int64)
         if signed:
             out -= (out >> (width - 1)) << width
         return out
@@ -106,29 +122,69 @@ def _windows(arr: np.ndarray, width: int) -> np.ndarray:
     return np.lib.stride_tricks.as_strided(arr, shape=(arr.size - _PAD + 1, width), strides=(1, 1))
 
 
-def _line_bounds(lines: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, bytes]:
-    joined = b"\n".join(lines)
-    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    starts = np.zeros(len(lines), dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    arr = np.frombuffer(joined + bytes(_PAD), dtype=np.uint8)
-    return arr, starts, starts + lengths, joined
+@dataclass
+class LineBuffer:
+    """A batch of lines held as one buffer: line i is data[starts[i]:ends[i]] (without its newline)."""
+
+    data: bytes
+    arr: np.ndarray  # data as uint8, followed by _PAD zero bytes
+    starts: np.ndarray
+    ends: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.starts.size)
+
+    def line(self, i: int) -> bytes:
+        return self.data[int(self.starts[i]) : int(self.ends[i])]
+
+    @classmethod
+    def from_lines(cls, lines: Sequence[bytes]) -> "LineBuffer":
+        joined = b"\n".join(lines)
+        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+        starts = np.zeros(len(lines), dtype=np.int64)
+        np.cumsum(lengths[:-1] + 1, out=starts[1:])
+        arr = np.frombuffer(joined + bytes(_PAD), dtype=np.uint8)
+        return cls(joined, arr, starts, starts + lengths)
+
+    @classmethod
+    def from_buffer(cls, data: bytes) -> "LineBuffer":
+        """Complete lines separated by LF (CR LF is fine); a last line without LF counts as a line."""
+        arr = np.frombuffer(data + bytes(_PAD), dtype=np.uint8)
+        newlines = np.flatnonzero(arr[: len(data)] == 10)
+        ends = newlines if data.endswith(b"\n") or not data else np.append(newlines, len(data))
+        starts = np.zeros(ends.size, dtype=np.int64)
+        starts[1:] = ends[:-1] + 1
+        return cls(data, arr, starts, ends.astype(np.int64))
 
 
 def _c(ch: str) -> int:
     return ord(ch)
 
 
-def decode_fast(lines: Sequence[bytes], *, gatehouse_pending: bool = False) -> FastColumns:
-    """Decode the fast-path lines among `lines`.
+@dataclass
+class _Frames:
+    """Framing of every line of a batch (vectorised); `ok` marks plain sentences with a valid checksum."""
 
-    A Gatehouse `$PGHP` line stamps the sentence after it, so from the first such line on (or from the
-    start when a stamp is pending from the previous batch) every line is left to the general path.
-    """
-    n = len(lines)
-    if n == 0:
-        return FastColumns.empty(0)
-    arr, s, e, joined = _line_bounds(lines)
+    arr: np.ndarray
+    s: np.ndarray
+    e: np.ndarray
+    ps: np.ndarray  # payload start
+    plen: np.ndarray  # payload length in characters
+    fill: np.ndarray
+    total: np.ndarray
+    number: np.ndarray
+    seq: np.ndarray  # sequence id character (',' when empty)
+    chan: np.ndarray  # channel character (',' when empty)
+    ok: np.ndarray
+    tagged: np.ndarray  # the sentence follows a (checked, parsed) tag block
+    tag_ts_us: np.ndarray  # receive time from the tag block's c:, -1 when none
+    receiver: np.ndarray | None  # object array of tag block s: values (None: no tag block in the batch)
+    simulated: np.ndarray  # tag block i:SIMULATED
+
+
+def _frame(buf: LineBuffer, gatehouse_pending: bool) -> _Frames:
+    n = len(buf)
+    arr, s, e, joined = buf.arr, buf.starts, buf.ends, buf.data
     allow_before = 0 if gatehouse_pending else None
     gatehouse_at = joined.find(b"$PGHP")
     if gatehouse_at >= 0 and allow_before is None:
@@ -139,48 +195,160 @@ def decode_fast(lines: Sequence[bytes], *, gatehouse_pending: bool = False) -> F
         if not trailing.any():
             break
         e = e - trailing
-    pre = _windows(arr, 16)[s]
-    ok = (e - s >= 27) & (pre[:, 0] == _c("!")) & (pre[:, 3] == _c("V")) & (pre[:, 4] == _c("D"))
+    cx = np.bitwise_xor.accumulate(arr)
+    start = s  # where the sentence starts: after the tag block, if any
+    tagged = arr[s] == _c("\\")
+    tag_end = np.zeros(n, dtype=np.int64)
+    if tagged.any():
+        start, tagged, tag_end = _tag_blocks(arr, cx, s, e, tagged)
+    pre = _windows(arr, 16)[start]
+    ok = (e - start >= 20) & (pre[:, 0] == _c("!")) & (pre[:, 3] == _c("V")) & (pre[:, 4] == _c("D"))
+    ok &= tagged | (arr[s] != _c("\\"))
     if allow_before is not None:
         ok[allow_before:] = False
     ok &= (pre[:, 5] == _c("M")) | (pre[:, 5] == _c("O"))
-    ok &= (pre[:, 6] == _c(",")) & (pre[:, 7] == _c("1")) & (pre[:, 8] == _c(","))
-    ok &= (pre[:, 9] == _c("1")) & (pre[:, 10] == _c(","))
+    total, number = pre[:, 7].astype(np.int64) - 48, pre[:, 9].astype(np.int64) - 48
+    ok &= (pre[:, 6] == _c(",")) & (pre[:, 8] == _c(",")) & (pre[:, 10] == _c(","))
+    ok &= (total >= 1) & (total <= 9) & (number >= 1) & (number <= total)
+    ok &= ~tagged | (total == 1)  # tagged fragments (g: groups, receiver keys) go the general way
     # optional one-digit sequence id, then an optional one-character channel
-    seq_empty = pre[:, 11] == _c(",")
-    ok &= seq_empty | ((pre[:, 11] >= _c("0")) & (pre[:, 11] <= _c("9")) & (pre[:, 12] == _c(",")))
+    seq = pre[:, 11]
+    seq_empty = seq == _c(",")
+    ok &= seq_empty | ((seq >= _c("0")) & (seq <= _c("9")) & (pre[:, 12] == _c(",")))
     q = np.where(seq_empty, 12, 13)
     rows = np.arange(n)
     cq, cq1 = pre[rows, q], pre[rows, q + 1]
     chan_empty = cq == _c(",")
     ok &= chan_empty | ((cq1 == _c(",")) & (cq != _c("*")))
-    ps = s + q + np.where(chan_empty, 1, 2)
-    # ",0*hh" ending: fill bits 0 and the checksum
+    ps = start + q + np.where(chan_empty, 1, 2)
+    # ",f*hh" ending: fill bits and the checksum
     suf = _windows(arr, 5)[np.maximum(e - 5, 0)]
-    ok &= (suf[:, 0] == _c(",")) & (suf[:, 1] == _c("0")) & (suf[:, 2] == _c("*"))
+    fill = suf[:, 1].astype(np.int64) - 48
+    ok &= (suf[:, 0] == _c(",")) & (fill >= 0) & (fill <= 5) & (suf[:, 2] == _c("*"))
     hi, lo = _HEX_VALUE[suf[:, 3]], _HEX_VALUE[suf[:, 4]]
     ok &= (hi >= 0) & (lo >= 0)
+    plen = (e - 5) - ps
+    ok &= plen > 0
     idx = np.flatnonzero(ok)
-    if idx.size == 0:
-        return FastColumns.empty(n)
-    cx = np.bitwise_xor.accumulate(arr)
-    good_cs = (cx[e[idx] - 4] ^ cx[s[idx]]) == (hi[idx] * 16 + lo[idx])
-    idx = idx[good_cs]
-    payload_len = (e[idx] - 5) - ps[idx]
+    if idx.size:
+        bad_cs = (cx[e[idx] - 4] ^ cx[start[idx]]) != (hi[idx] * 16 + lo[idx])
+        ok[idx[bad_cs]] = False
+    tag_ts = np.full(n, -1, dtype=np.int64)
+    simulated = np.zeros(n, dtype=bool)
+    receiver: np.ndarray | None = None
+    tagged &= ok
+    if tagged.any():
+        receiver = np.full(n, None, dtype=object)
+        cache: dict[bytes, tuple[int, str | None, bool] | None] = {}  # tag blocks repeat within a second
+        for i in np.flatnonzero(tagged).tolist():
+            body = joined[int(s[i]) + 1 : int(tag_end[i]) - 3]
+            parsed = cache.get(body, _MISSING)
+            if parsed is _MISSING:
+                parsed = cache[body] = parse_simple_tag_block(body)
+            if parsed is None:
+                ok[i] = tagged[i] = False
+                continue
+            tag_ts[i], receiver[i], simulated[i] = parsed
+    return _Frames(arr, s, e, ps, plen, fill, total, number, seq, cq, ok, tagged, tag_ts, receiver, simulated)
+
+
+def _tag_blocks(
+    arr: np.ndarray, cx: np.ndarray, s: np.ndarray, e: np.ndarray, tagged: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lines starting with a tag block `\\...*hh\\`: where the sentence starts, which tag blocks are
+    well framed with a valid checksum, and where each tag block ends (its closing backslash)."""
+    n = s.size
+    start = s.copy()
+    tag_end = np.zeros(n, dtype=np.int64)
+    backslashes = np.flatnonzero(arr[: arr.size - _PAD] == _c("\\"))
+    t_idx = np.flatnonzero(tagged)
+    j = np.searchsorted(backslashes, s[t_idx], side="right")
+    has_end = j < backslashes.size
+    te = np.where(has_end, backslashes[np.minimum(j, backslashes.size - 1)], 0)
+    good = has_end & (te < e[t_idx]) & (te - s[t_idx] >= 5)
+    te = np.where(good, te, s[t_idx] + 5)
+    hi, lo = _HEX_VALUE[arr[te - 2]], _HEX_VALUE[arr[te - 1]]
+    good &= (arr[te - 3] == _c("*")) & (hi >= 0) & (lo >= 0)
+    good &= (cx[te - 4] ^ cx[s[t_idx]]) == (hi * 16 + lo)
+    t_idx, te = t_idx[good], te[good]
+    start[t_idx] = te + 1
+    tag_end[t_idx] = te
+    out = np.zeros(n, dtype=bool)
+    out[t_idx] = True
+    return start, out, tag_end
+
+
+_MISSING: tuple[int, str | None, bool] = (-2, None, False)
+
+
+def parse_simple_tag_block(body: bytes) -> tuple[int, str | None, bool] | None:
+    """(c: time in us or -1, s: station, i:SIMULATED) of a tag block body without its checksum, when it
+    is one the general path reads the same way and holds no g: group; otherwise None."""
+    if not body.isascii():
+        return None
+    fields: dict[bytes, bytes] = {}
+    for item in body.split(b","):
+        key, sep, value = item.partition(b":")
+        if not sep or not key:
+            return None
+        fields[key] = value
+    if b"g" in fields:
+        return None
+    ts_us = -1
+    if b"c" in fields:
+        parsed = nmea.epoch_us(fields[b"c"].decode())
+        if parsed is None:
+            return None
+        ts_us = parsed
+    station = fields[b"s"].decode() if b"s" in fields else None
+    return ts_us, station, fields.get(b"i", b"").decode().upper() == "SIMULATED"
+
+
+def _six_bit_values(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Armour characters (rows x chars) -> 6-bit values and a per-row validity mask."""
+    v = chars - np.uint8(48)
+    valid = ((v <= 39) | ((v >= 48) & (v <= 71))).all(axis=1)
+    v -= (v > 40).astype(np.uint8) * np.uint8(8)
+    return v, np.asarray(valid)
+
+
+def decode_fast(
+    lines: Sequence[bytes] | LineBuffer,
+    *,
+    gatehouse_pending: bool = False,
+    pending_keys: Collection[tuple[bytes, bytes, frozenset[int]]] = (),
+    report_us: Callable[[], int] | None = None,
+) -> FastColumns:
+    """Decode the fast-path lines among `lines`.
+
+    A Gatehouse `$PGHP` line stamps the sentence after it, so from the first such line on (or from the
+    start when a stamp is pending from the previous batch) every line is left to the general path.
+    `pending_keys`: (sequence id, channel, fragment numbers seen) of two-part messages already waiting
+    in the decoder (see _type5_pairs). `report_us`: receive time for ETA years (default: now).
+    """
+    buf = lines if isinstance(lines, LineBuffer) else LineBuffer.from_lines(lines)
+    n = len(buf)
+    if n == 0:
+        return FastColumns.empty(0)
+    f = _frame(buf, gatehouse_pending)
+    arr, ps = f.arr, f.ps
+    single = f.ok & (f.total == 1)
+    idx = np.flatnonzero(single & (f.fill == 0))
+    payload_len = f.plen[idx]
     first = arr[ps[idx]]
 
     parts: list[FastColumns] = []
+    static_parts: list[tuple[np.ndarray, pa.Table]] = []
+    nulled_eta = 0
     groups = ((b"123B", 28), (b"C", 52), (b"K", 16))
     for kind_chars, window in groups:
         m = np.isin(first, np.frombuffer(kind_chars, dtype=np.uint8)) & (payload_len == window)
         if not m.any():
             continue
         g_idx = idx[m]
-        v = _windows(arr, window)[ps[g_idx]] - np.uint8(48)
-        valid = ((v <= 39) | ((v >= 48) & (v <= 71))).all(axis=1)
+        v, valid = _six_bit_values(_windows(arr, window)[ps[g_idx]])
         if not valid.all():
             g_idx, v = g_idx[valid], v[valid]
-        v -= (v > 40).astype(np.uint8) * np.uint8(8)
         words = _Words(v)
         if kind_chars == b"123B":
             is_b = first[m][valid] == _c("B")
@@ -189,8 +357,198 @@ def decode_fast(lines: Sequence[bytes], *, gatehouse_pending: bool = False) -> F
             if is_b.any():
                 parts.append(_decode_group(_Words.subset(words, is_b), g_idx[is_b], "B"))
         else:
-            parts.append(_decode_group(words, g_idx, "B" if kind_chars == b"C" else "K"))
-    return _concat(parts, n)
+            part = _decode_group(words, g_idx, "B" if kind_chars == b"C" else "K")
+            parts.append(part)
+            if kind_chars == b"C" and part.line_idx.size:
+                kept = np.isin(g_idx, part.line_idx)
+                static_parts.append((part.line_idx, fast_static.statics_type19(_Words.subset(words, kept))))
+
+    # type 24, single part: 27 or 28 characters
+    sel = np.flatnonzero(single & (arr[ps] == _c("H")) & ((f.plen == 28) | (f.plen == 27)))
+    if sel.size:
+        v, valid, nbits = _payload_window(f, sel, sel, 28)
+        partno = (v[:, 6] >> 2) & 3  # bits 38-39 of the 36-41 character
+        # every field complete: part A through the name (bit 160), part B through the dimensions (162)
+        use = valid & (((partno == 0) & (nbits >= 160)) | ((partno == 1) & (nbits >= 162)))
+        if use.any():
+            static_parts.append((sel[use], fast_static.statics_type24(_Words(v[use]))))
+
+    # type 5 in two fragments on adjacent lines with the same sequence id and channel
+    pairs = _type5_pairs(f, other_multipart=_multipart_elsewhere(buf, f), pending_keys=pending_keys)
+    if pairs is not None:
+        a, b, v = pairs
+        table, impossible = fast_static.statics_type5(_Words(v), report_us or _now_us)
+        nulled_eta += impossible
+        static_parts.append((b, table))
+        static_parts.append((a, _EMPTY_MARK))  # first fragments are handled too, without a row
+
+    # base stations (4, 11) and aids to navigation (21): decoded for their counts only (no rows)
+    counted = _count_only(f, single)
+
+    out = _concat(parts, n)
+    _attach_statics(out, static_parts, arr)
+    for msg_type, line_idx in counted.items():
+        out.handled[line_idx] = True
+        out.type_counts[msg_type] = out.type_counts.get(msg_type, 0) + int(line_idx.size)
+    out.n_sentences = int(out.handled.sum())
+    if f.receiver is not None:
+        out.line_ts_us, out.line_receiver, out.line_simulated = f.tag_ts_us, f.receiver, f.simulated
+        out.n_tag_blocks = int((out.handled & f.tagged).sum())
+    if nulled_eta:
+        out.nulled["eta"] = out.nulled.get("eta", 0) + nulled_eta
+    return out
+
+
+_EMPTY_MARK = pa.table({})
+
+
+def _multipart_elsewhere(buf: LineBuffer, f: _Frames) -> bool:
+    """Whether a line outside the plain framing (tag block, trailer, bad checksum, ...) looks like a
+    fragment of a two-part message."""
+    for i in np.flatnonzero(~f.ok).tolist():
+        line = buf.line(i)
+        if b"VDM,2," in line or b"VDO,2," in line:
+            return True
+    return False
+
+
+def _type5_pairs(
+    f: _Frames, *, other_multipart: bool, pending_keys: Collection[tuple[bytes, bytes, frozenset[int]]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Adjacent (first, second) fragment lines of two-part type 5 messages that the general path would
+    assemble exactly so, with their payloads as 6-bit values; None when there are none.
+
+    Assembly is stateful, so a pair is only taken when nothing else can touch its key (sequence id,
+    channel): every two-part line of the batch must be plainly framed (else no pairs at all); a key
+    waiting from an earlier batch is resolved by its first line here (left to the general path); and once
+    a line of a key is not part of a clean pair, later pairs of that key are left to the general path.
+    """
+    two = f.ok & (f.total == 2)
+    if other_multipart or not two.any():
+        return None
+    n = f.ok.size
+    cand = np.flatnonzero(two[:-1] & (f.number[:-1] == 1) & two[1:] & (f.number[1:] == 2))
+    a, b = cand, cand + 1
+    ok = (f.seq[a] == f.seq[b]) & (f.chan[a] == f.chan[b]) & (f.seq[a] != _c(",")) & (f.fill[a] == 0)
+    ok &= f.arr[f.ps[a]] == _c("5")
+    total_chars = f.plen[a] + f.plen[b]
+    ok &= (total_chars >= 70) & (total_chars <= 72)
+    a, b = a[ok], b[ok]
+    v, valid, nbits = _payload_window(f, a, b, 72)
+    use = valid & (nbits >= 422)  # complete through the destination
+    a, b, v = a[use], b[use], v[use]
+    # per-key consistency, in line order
+    key = f.seq.astype(np.int64) * 256 + f.chan.astype(np.int64)
+    in_pair = np.zeros(n, dtype=bool)
+    in_pair[a] = True
+    in_pair[b] = True
+    resolving = np.zeros(n, dtype=bool)  # lines that settle a key waiting from the previous batch
+    unsettled = np.zeros(n, dtype=bool)  # ... or leave it waiting in a way only the general path follows
+    for seq_id, channel, parts_seen in pending_keys:
+        if len(seq_id) != 1 or len(channel) > 1:
+            continue
+        with_key = np.flatnonzero(two & (key == seq_id[0] * 256 + (channel[0] if channel else _c(","))))
+        if not with_key.size:
+            continue
+        first = with_key[0]
+        completes = int(f.number[first]) not in parts_seen
+        if completes:  # the waiting message takes this fragment and is done
+            resolving[first] = True
+        elif (
+            f.number[first] == 1
+            and with_key.size > 1
+            and with_key[1] == first + 1
+            and f.number[first + 1] == 2
+        ):
+            resolving[first] = resolving[first + 1] = True  # supersedes it, and the next line completes
+        else:
+            unsettled[first] = True
+    in_pair &= ~resolving
+    broken = (two & ~in_pair & ~resolving) | unsettled
+    first_broken: dict[int, int] = {}
+    for i in np.flatnonzero(broken):
+        first_broken.setdefault(int(key[i]), int(i))
+    if first_broken:
+        limit = np.array([first_broken.get(int(k), n) for k in key[a]], dtype=np.int64)
+        keep = (a < limit) & ~resolving[a]
+    else:
+        keep = ~resolving[a]
+    if not keep.any():
+        return None
+    return a[keep], b[keep], v[keep]
+
+
+# first payload character -> (type, fewest bits, as in layouts.MIN_BITS) for count-only types
+_COUNT_ONLY = {ord("4"): (4, 149), ord(";"): (11, 149), ord("E"): (21, 268)}
+
+
+def _count_only(f: _Frames, single: np.ndarray) -> dict[int, np.ndarray]:
+    out: dict[int, np.ndarray] = {}
+    first = f.arr[f.ps]
+    for ch, (msg_type, min_bits) in _COUNT_ONLY.items():
+        sel = np.flatnonzero(single & (first == ch) & (6 * f.plen - f.fill >= min_bits) & (f.plen <= 64))
+        if sel.size:
+            _, valid = _six_bit_values(_mask_beyond(f, sel))
+            out[msg_type] = sel[valid]
+    return out
+
+
+def _mask_beyond(f: _Frames, sel: np.ndarray) -> np.ndarray:
+    """The payload characters of `sel` in 64 columns, '0' beyond each payload's end."""
+    k = np.arange(64)[None, :]
+    chars = _windows(f.arr, 64)[f.ps[sel]]
+    return np.where(k < f.plen[sel][:, None], chars, ord("0")).astype(np.uint8)
+
+
+def _now_us() -> int:
+    import time
+
+    return time.time_ns() // 1000
+
+
+def _payload_window(
+    f: _Frames, a: np.ndarray, b: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Payload characters of fragment lines a (then b when different) as 6-bit values in `width` columns,
+    zero beyond the payload and in the fill bits; with per-row validity and bit count."""
+    la = f.plen[a]
+    total = la + np.where(a == b, 0, f.plen[b])
+    k = np.arange(width)[None, :]
+    src = np.where(k < la[:, None], f.ps[a][:, None] + k, f.ps[b][:, None] + (k - la[:, None]))
+    inside = k < total[:, None]
+    chars = np.where(inside, f.arr[np.where(inside, src, 0)], ord("0")).astype(np.uint8)
+    v, valid = _six_bit_values(chars)
+    fill = f.fill[b]
+    last = total - 1
+    rows = np.arange(a.size)
+    v[rows, last] &= ((63 << fill) & 63).astype(np.uint8)
+    return v, valid, 6 * total - fill
+
+
+def _attach_statics(
+    out: FastColumns, static_parts: list[tuple[np.ndarray, pa.Table]], arr: np.ndarray
+) -> None:
+    counts: dict[int, int] = {}
+    for t, c in zip(*np.unique(out.msg_type, return_counts=True), strict=True):
+        counts[int(t)] = int(c)
+    tables = []
+    keys = []
+    for line_idx, table in static_parts:
+        out.handled[line_idx] = True
+        if table is _EMPTY_MARK:
+            continue
+        t = int(table.column("msg_type")[0].as_py())
+        if t != 19:  # type 19 is already counted with the positions
+            counts[t] = counts.get(t, 0) + table.num_rows
+        tables.append(table)
+        keys.append(line_idx)
+    out.n_sentences = int(out.handled.sum())
+    out.type_counts = counts
+    if tables:
+        key = np.concatenate(keys)
+        order = np.argsort(key, kind="stable")
+        out.static_line_idx = key[order]
+        out.statics = pa.concat_tables(tables).take(pa.array(order))
 
 
 def _decode_group(w: _Words, line_idx: np.ndarray, kind: str) -> FastColumns:
@@ -225,7 +583,8 @@ def _decode_group(w: _Words, line_idx: np.ndarray, kind: str) -> FastColumns:
             accuracy = w.bits(60, 1).astype(bool)
             lon_raw, lat_raw = w.bits(61, 28, True), w.bits(89, 27, True)
             course, heading = w.bits(116, 12), w.bits(128, 9)
-            rot = np.copysign((turn / 4.733) ** 2, turn)
+            x = turn / 4.733
+            rot = np.copysign(x * x, turn)
             rot[(turn == -128) | (turn == 127) | (turn == -127)] = np.nan
             nav = np.where(status == 15, -1, status).astype(np.int8)
         lat, lon = _latlon(lat_raw, 91, 600_000), _latlon(lon_raw, 181, 600_000)
@@ -299,7 +658,7 @@ def _concat(parts: list[FastColumns], n_lines: int) -> FastColumns:
         for p in parts:
             for key, count in p.nulled.items():
                 nulled[key] = nulled.get(key, 0) + count
-        out = FastColumns(handled=np.empty(0, dtype=bool), nulled=nulled, **cols)
+        out = FastColumns(handled=np.empty(0, dtype=bool), nulled=nulled, **cols)  # type: ignore[arg-type]
     out.handled = np.zeros(n_lines, dtype=bool)
     out.handled[out.line_idx] = True
     return out

@@ -177,8 +177,15 @@ MIN_BITS: dict[int, int] = {1: 149, 2: 149, 3: 149, 4: 149, 11: 149, 5: 420, 9: 
 MIN_BITS.update({21: 268, 24: 160, 27: 96})
 
 
+_LAYOUT_BITS: dict[int, int] = {}  # by id(): layouts are module-level constants, never freed
+
+
 def layout_bits(layout: list[Field]) -> int:
-    return sum(width for _, width, _ in layout)
+    key = id(layout)
+    bits = _LAYOUT_BITS.get(key)
+    if bits is None:
+        bits = _LAYOUT_BITS[key] = sum(width for _, width, _ in layout)
+    return bits
 
 
 def is_auxiliary_mmsi(mmsi: int) -> bool:
@@ -199,22 +206,31 @@ def layout_for(msg_type: int, value: int, nbits: int) -> list[Field] | None:
 
 
 def decode_fields(layout: list[Field], value: int, nbits: int) -> dict[str, int | bool | str]:
-    """Raw field values (integers, flags, text) of a payload held as one integer of `nbits` bits."""
-    total = layout_bits(layout)
-    if nbits < total:  # pad with zero bits up to the full layout
-        value <<= total - nbits
-        nbits = total
+    """Raw field values (integers, flags, text) of a payload held as one integer of `nbits` bits.
+
+    A message cut short (never below MIN_BITS) reads like gpsd: a field cut by the end of the payload is
+    the number its remaining bits make (text: its complete characters); fields past the end read 0 / "".
+    """
     out: dict[str, int | bool | str] = {}
-    pos = nbits
+    start = 0
     for name, width, kind in layout:
-        pos -= width
-        raw = (value >> pos) & ((1 << width) - 1)
+        end = start + width
+        if end <= nbits:
+            raw = (value >> (nbits - end)) & ((1 << width) - 1)
+        elif start < nbits:
+            width = nbits - start
+            if kind == "t":
+                width -= width % 6
+            raw = (value >> (nbits - start - width)) & ((1 << width) - 1)
+        else:
+            raw, width = 0, 0
+        start = end
         if kind == "x":
             continue
         if kind == "u":
             out[name] = raw
         elif kind == "i":
-            out[name] = raw - (1 << width) if raw >> (width - 1) else raw
+            out[name] = raw - (1 << width) if width and raw >> (width - 1) else raw
         elif kind == "b":
             out[name] = bool(raw)
         else:

@@ -4,7 +4,6 @@ Gatehouse `$PGHP` timestamps. Pure functions; multi-part assembly and state live
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import reduce
 
 from shadowfleet.ais.sixbit import payload_is_valid
 
@@ -15,7 +14,14 @@ _HEX = b"0123456789ABCDEFabcdef"
 
 def nmea_checksum(body: bytes) -> int:
     """XOR of all bytes between the start delimiter and '*'."""
-    return reduce(int.__xor__, body, 0)
+    # Fold the bytes as one big integer: XOR of the halves keeps the XOR of all bytes.
+    n = len(body)
+    x = int.from_bytes(body, "big")
+    while n > 1:
+        half = n // 2
+        x = (x >> (8 * half)) ^ (x & ((1 << (8 * half)) - 1))
+        n -= half
+    return x
 
 
 def _checksum_ok(body: bytes, hex2: bytes) -> bool:
@@ -46,7 +52,7 @@ class ParsedLine:
     trailer_ignored: bool = False  # text after the checksum that is not a comma-separated trailer
 
 
-def _epoch_us(seconds_or_ms: str) -> int | None:
+def epoch_us(seconds_or_ms: str) -> int | None:
     """A tag block `c:` or trailer time: UNIX seconds, or milliseconds when it is too big for seconds."""
     try:
         value = float(seconds_or_ms)
@@ -80,14 +86,14 @@ def parse_tag_block(text: bytes) -> dict[str, str] | str:
         if not sep or not key:
             return "bad_tag_block"
         fields[key] = value
-    if "c" in fields and _epoch_us(fields["c"]) is None:
+    if "c" in fields and epoch_us(fields["c"]) is None:
         return "bad_tag_block"
     return fields
 
 
 def tag_time_us(tag: dict[str, str]) -> int | None:
     c = tag.get("c")
-    return _epoch_us(c) if c is not None else None
+    return epoch_us(c) if c is not None else None
 
 
 def parse_group(tag: dict[str, str]) -> tuple[int, int, str] | None:
@@ -107,7 +113,7 @@ def _parse_trailer(trailer: bytes, out: ParsedLine) -> None:
         if out.receiver is None and field[:1] in (b"r", b"b") and field[1:].isalnum() and len(field) > 1:
             out.receiver = field.decode("ascii", "replace")
         elif out.trailer_us is None and field.isdigit() and 9 <= len(field) <= 13:
-            out.trailer_us = _epoch_us(field.decode("ascii"))
+            out.trailer_us = epoch_us(field.decode("ascii"))
 
 
 def _parse_gatehouse(body: bytes, out: ParsedLine) -> ParsedLine | str:

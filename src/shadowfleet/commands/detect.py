@@ -9,7 +9,9 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("detect")
     def detect(
-        lake: Path = typer.Option(..., "--lake", help="Lake folder (written by ingest)."),
+        lake_arg: str = typer.Option(
+            ..., "--lake", help="Lake folder (written by ingest); with --engine spark also a URL (s3a://...)."
+        ),
         ports: Path | None = typer.Option(None, "--ports", help="Extra ports CSV: name,country,lat,lon."),
         wpi: Path | None = typer.Option(
             None, "--wpi", help="Folder with WPI_ports.csv and anchorage_overrides.csv (GFW)."
@@ -19,6 +21,15 @@ def register(app: typer.Typer) -> None:
         ),
         margin_days: int = typer.Option(2, "--margin-days", min=0, help="Context days around changed days."),
         full: bool = typer.Option(False, "--full", help="Ignore the saved state: re-run every day."),
+        engine: str = typer.Option("local", "--engine", help="local (incremental) or spark (whole lake)."),
+        master: str | None = typer.Option(
+            None,
+            "--master",
+            help="Spark master URL (local[4], spark://..., yarn, k8s://...); default: spark-submit's.",
+        ),
+        spark_conf: list[str] = typer.Option(
+            [], "--spark-conf", help="Extra Spark setting KEY=VALUE (repeatable)."
+        ),
     ) -> None:
         """Detect apparent gaps, encounters, loitering, port calls and dark port calls; store them."""
         from shadowfleet.detect.run import DetectContext, run_all
@@ -26,7 +37,11 @@ def register(app: typer.Typer) -> None:
         from shadowfleet.geodata.ports import GazetteerError, load_gazetteer
         from shadowfleet.lake.events import run_incremental
 
-        if not lake.is_dir():
+        if engine not in ("local", "spark"):
+            typer.echo(f"error: --engine must be local or spark, not {engine!r}", err=True)
+            raise typer.Exit(2)
+        lake = Path(lake_arg)
+        if engine == "local" and not lake.is_dir():
             typer.echo(f"error: lake folder not found: {lake}", err=True)
             raise typer.Exit(2)
         if land is None:
@@ -42,6 +57,15 @@ def register(app: typer.Typer) -> None:
         if shore is None:
             typer.echo("warning: no land file; shore distances unknown (use --land)", err=True)
         context = DetectContext(gazetteer=gazetteer, shore=shore)
+        if engine == "spark":
+            from shadowfleet.scale.command import SparkCommandError, run_spark_command
+
+            try:
+                typer.echo(run_spark_command(lake_arg, context, master, spark_conf))
+            except SparkCommandError as exc:
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(2) from exc
+            return
         report = run_incremental(
             lake, lambda pos, sta: run_all(pos, sta, context), margin_days=margin_days, full=full
         )

@@ -85,8 +85,11 @@ def register(app: typer.Typer) -> None:
         text_codes: bool = typer.Option(
             False, "--text-codes", help="With --map: nav status and ship type are text, not codes."
         ),
-        chunk_lines: int = typer.Option(
-            500_000, "--chunk-lines", min=1000, help="Lines per chunk (memory bound)."
+        chunk_lines: int | None = typer.Option(
+            None,
+            "--chunk-lines",
+            min=1000,
+            help="NMEA lines per chunk (bounds memory). Fixed for a lake by its first ingest; default 500,000.",
         ),
         flush_interval_s: float = typer.Option(
             2.0, "--flush-interval", help="Live: seconds between flushes."
@@ -99,7 +102,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Decode AIS (NMEA or CSV) into the lake. Idempotent: input already ingested is skipped."""
         from shadowfleet.ais.inputs import expand_inputs
-        from shadowfleet.lake.ingest import IngestOptions, IngestSummary
+        from shadowfleet.lake.ingest import DEFAULT_CHUNK_LINES, IngestOptions, IngestSummary
         from shadowfleet.lake.rejects_log import RejectsLog
         from shadowfleet.lake.writer import LakeLockedError, LakeWriter
 
@@ -116,6 +119,12 @@ def register(app: typer.Typer) -> None:
         try:
             writer = LakeWriter(lake)
         except (LakeLockedError, OSError) as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        try:
+            writer.nmea_chunk_lines(chunk_lines, DEFAULT_CHUNK_LINES)
+        except ValueError as exc:
+            writer.close()
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
         try:

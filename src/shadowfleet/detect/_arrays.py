@@ -1,7 +1,8 @@
 """Small vectorised helpers shared by the detectors in this package (no I/O, no state)."""
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -95,12 +96,25 @@ def with_subkind_ids(
     start_us: np.ndarray,
     version: str,
     other_mmsi: np.ndarray | None = None,
+    discriminator: Sequence[str] | None = None,
 ) -> pa.Table:
-    """Replace `event_id` with ids over a finer kind (e.g. "spoofing:on_land", "identity_change:name"),
-    so two events of one kind, vessel and start time (a name and a call sign changed together) differ."""
-    ids = event_ids(
-        id_kind, np.asarray(mmsi, dtype=np.int64), other_mmsi, np.asarray(start_us, dtype=np.int64), version
-    )
+    """Replace `event_id` with ids over a finer kind (e.g. "spoofing:on_land", "identity_change:name")
+    and, where given, a per-row discriminator, so two events of one kind, vessel and start time (a name
+    and a call sign changed together; two jumps reported in the same second) differ."""
+    if discriminator is None:
+        ids = event_ids(
+            id_kind,
+            np.asarray(mmsi, dtype=np.int64),
+            other_mmsi,
+            np.asarray(start_us, dtype=np.int64),
+            version,
+        )
+    else:
+        others = other_mmsi if other_mmsi is not None else np.full(len(mmsi), -1, dtype=np.int64)
+        ids = [
+            hashlib.sha1(f"{id_kind}|{d}|{int(a)}|{int(b)}|{int(t)}|{version}".encode()).hexdigest()[:20]
+            for a, b, t, d in zip(mmsi, others, start_us, discriminator, strict=True)
+        ]
     index = table.schema.get_field_index("event_id")
     return table.set_column(index, table.schema.field(index), pa.array(ids, pa.string()))
 

@@ -106,18 +106,6 @@ def _group_median(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.nd
     return out
 
 
-def detect_encounters_track(
-    track: Track,
-    params: EncounterParams,
-    gazetteer: Gazetteer | None = None,
-    segments: Segments | None = None,
-    segment_params: SegmentParams = SegmentParams(),
-) -> pa.Table:
-    rs = encounter_points(track, params, gazetteer, segments, segment_params)
-    i, j = close_pairs(rs, params)
-    return encounters_from_pairs(rs, i, j, params)
-
-
 def encounter_points(
     track: Track,
     params: EncounterParams,
@@ -125,9 +113,7 @@ def encounter_points(
     segments: Segments | None = None,
     segment_params: SegmentParams = SegmentParams(),
 ) -> Resampled:
-    """Step 1 (per vessel): the resampled points that may take part in an encounter (away from ports)."""
-    if params.cell_m < params.max_distance_m:
-        raise ValueError("cell_m must be at least max_distance_m")
+    """Phase 1, per vessel (batchable): resampled points, minus those near a port or anchorage."""
     segs = segments if segments is not None else segment_track(track, segment_params)
     rs = resample(track, segs, params.resample_step_s, params.resample_max_gap_s)
     if gazetteer is not None and len(rs):
@@ -136,8 +122,48 @@ def encounter_points(
     return rs
 
 
+def concat_points(parts: list[Resampled]) -> Resampled:
+    """Resampled points of several vessel batches as one set (segment ids kept apart per batch)."""
+    if len(parts) == 1:
+        return parts[0]
+    offset = 0
+    segs = []
+    for p in parts:
+        segs.append(p.segment_id + offset)
+        offset += int(p.segment_id.max()) + 1 if len(p) else 0
+    return Resampled(
+        mmsi=np.concatenate([p.mmsi for p in parts]),
+        segment_id=np.concatenate(segs),
+        t_step=np.concatenate([p.t_step for p in parts]),
+        lat=np.concatenate([p.lat for p in parts]),
+        lon=np.concatenate([p.lon for p in parts]),
+        speed_kn=np.concatenate([p.speed_kn for p in parts]),
+        simulated=np.concatenate([p.simulated for p in parts]),
+        step_s=parts[0].step_s,
+    )
+
+
+def detect_encounters_track(
+    track: Track,
+    params: EncounterParams,
+    gazetteer: Gazetteer | None = None,
+    segments: Segments | None = None,
+    segment_params: SegmentParams = SegmentParams(),
+) -> pa.Table:
+    rs = encounter_points(track, params, gazetteer, segments, segment_params)
+    return encounters_from_points(rs, params)
+
+
+def encounters_from_points(rs: Resampled, params: EncounterParams) -> pa.Table:
+    """Steps 2 and 3 over every vessel's points at once (the local runner's path)."""
+    i, j = close_pairs(rs, params)
+    return encounters_from_pairs(rs, i, j, params)
+
+
 def close_pairs(rs: Resampled, params: EncounterParams) -> tuple[np.ndarray, np.ndarray]:
     """Step 2 (per space-time neighbourhood): point pairs (i, j) at one step, close, mmsi[i] < mmsi[j]."""
+    if params.cell_m < params.max_distance_m:
+        raise ValueError("cell_m must be at least max_distance_m")
     return _candidate_pairs(rs, params)
 
 

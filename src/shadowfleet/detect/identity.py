@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shadowfleet.detect._arrays import (
     asof_index,
@@ -50,6 +51,9 @@ class IdentityParams:
     # A value must appear in this many consecutive non-null reports to count (one garbled type-5
     # decode is common; a real rename repeats every 6 minutes, ITU-R M.1371 static reporting interval).
     min_reports_per_value: int = 2
+    # A value that reverts to the previous one within this time is flicker, not a change: two
+    # transmitters on one MMSI (see spoofing's shared_mmsi), or a typo corrected.
+    revert_window_h: float = 168.0
     # Fields compared per MMSI; "flag" is used only when the static table has a `flag` column.
     fields: tuple[str, ...] = ("name", "callsign", "ship_type", "imo", "flag")
     # Also follow each valid IMO number across MMSIs (re-registration changes MMSI and, via its MID, flag).
@@ -67,26 +71,37 @@ def normalise_text(value: str | None) -> str | None:
     return text or None
 
 
-def _codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
-    """Integer codes for values (-1 for None) and the code -> value list."""
-    table: dict[Any, int] = {}
-    codes = np.array([-1 if v is None else table.setdefault(v, len(table)) for v in values], dtype=np.int64)
-    return codes, list(table)
+def normalise_text_array(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """`normalise_text` over a whole column, with Arrow string kernels."""
+    text = pc.replace_substring(column.cast(pa.string()), "@", " ")
+    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_upper(text), r"\s+", " "))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
-def _field_values(statics: pa.Table, field: str) -> list[Any]:
+def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
+    """Integer codes for values (-1 for null) and the code -> value list."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)
+    codes = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_pylist()
+
+
+def _field_values(statics: pa.Table, field: str) -> tuple[np.ndarray, list[Any]]:
     column = statics.column(field)
     if field in ("name", "callsign", "flag"):
-        return [normalise_text(v) for v in column.cast(pa.string()).to_pylist()]
+        return _encode(normalise_text_array(column))
     numbers = ints(column, null=0)
-    return [None if v <= 0 else int(v) for v in numbers]
+    return _encode(pa.array(numbers, pa.int64(), mask=numbers <= 0))
 
 
 def _changes(
-    key: np.ndarray, ts: np.ndarray, codes: np.ndarray, min_reports: int
+    key: np.ndarray, ts: np.ndarray, codes: np.ndarray, min_reports: int, revert_window_us: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Runs of equal non-null codes per key; returns (first_row, last_row, count) of kept runs and a
-    mask over kept runs that are a change from the previous kept run of the same key."""
+    mask over kept runs that are a change from the previous kept run of the same key. A run that
+    sits between two runs of one value and lasted less than `revert_window_us` is flicker: neither
+    the change into it nor the change back counts."""
     rows = np.flatnonzero(codes >= 0)
     if len(rows) == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -98,8 +113,26 @@ def _changes(
     counts = np.diff(np.append(starts, len(rows)))
     keep = counts >= min_reports
     first, last, counts = rows[starts[keep]], rows[starts[keep] + counts[keep] - 1], counts[keep]
+    # Runs of one value that were split by a dropped short run are one run again.
+    if len(first) > 1:
+        joined = np.ones(len(first), dtype=bool)
+        joined[1:] = (key[first[1:]] != key[first[:-1]]) | (codes[first[1:]] != codes[first[:-1]])
+        heads = np.flatnonzero(joined)
+        tails = np.append(heads[1:], len(first)) - 1
+        first, last, counts = first[heads], last[tails], np.add.reduceat(counts, heads)
     change = np.zeros(len(first), dtype=bool)
     change[1:] = (key[first[1:]] == key[first[:-1]]) & (codes[first[1:]] != codes[first[:-1]])
+    if len(first) >= 3:
+        rk, rc = key[first], codes[first]
+        flicker = np.zeros(len(first), dtype=bool)
+        flicker[1:-1] = (
+            (rk[2:] == rk[:-2])
+            & (rk[1:-1] == rk[:-2])
+            & (rc[2:] == rc[:-2])
+            & (ts[first[2:]] - ts[first[1:-1]] <= revert_window_us)
+        )
+        change &= ~flicker
+        change[1:] &= ~flicker[:-1]
     return first, last, counts, change
 
 
@@ -115,15 +148,21 @@ def _field_events(
     field: str,
     key: np.ndarray,
     ts: np.ndarray,
-    values: list[Any],
+    encoded: tuple[np.ndarray, list[Any]],
     event_mmsi: np.ndarray,
     imo: np.ndarray,
     simulated: np.ndarray,
     params: IdentityParams,
     where: tuple[np.ndarray, np.ndarray] | None,
+    across_mmsi_only: bool = False,
 ) -> pa.Table:
-    codes, lookup = _codes(values)
-    first, last, counts, change = _changes(key, ts, codes, params.min_reports_per_value)
+    codes, lookup = encoded
+    first, last, counts, change = _changes(
+        key, ts, codes, params.min_reports_per_value, int(params.revert_window_h * 3_600_000_000)
+    )
+    if across_mmsi_only and len(change) > 1:
+        # Keyed by IMO: only changes that came with a new MMSI (the rest the per-MMSI pass reports).
+        change[1:] &= event_mmsi[first[1:]] != event_mmsi[last[:-1]]
     new = np.flatnonzero(change)
     if len(new) == 0:
         return _empty()
@@ -207,8 +246,8 @@ def detect_identity_changes(
     tables = [_empty()]
     for field in params.fields:
         if field in statics.column_names:
-            values = _field_values(statics, field)
-            tables.append(_field_events(field, mmsi, ts, values, mmsi, imo, simulated, params, where))
+            encoded = _field_values(statics, field)
+            tables.append(_field_events(field, mmsi, ts, encoded, mmsi, imo, simulated, params, where))
     if params.follow_imo and "imo" in statics.column_names:
         valid = np.flatnonzero(imo_valid_mask(imo))
         order = valid[np.lexsort((ts[valid], imo[valid]))]
@@ -216,13 +255,31 @@ def detect_identity_changes(
             by_imo = statics.take(pa.array(order))
             i_mmsi, i_ts, i_imo = mmsi[order], ts[order], imo[order]
             i_where = None if where is None else (where[0][order], where[1][order])
-            countries = country_of_mmsi(i_mmsi)
-            mmsi_values = [int(v) for v in i_mmsi]
-            flag_values = [None if c is None else str(c) for c in countries]
+            by_field = {
+                "mmsi": _encode(pa.array(i_mmsi, pa.int64())),
+                "flag": _encode(pa.array(country_of_mmsi(i_mmsi).tolist(), pa.string())),
+            }
             i_sim = bools(by_imo, "simulated")
-            for field, values in (("mmsi", mmsi_values), ("flag", flag_values)):
+            for field, encoded in by_field.items():
                 tables.append(
-                    _field_events(field, i_imo, i_ts, values, i_mmsi, i_imo, i_sim, params, i_where)
+                    _field_events(field, i_imo, i_ts, encoded, i_mmsi, i_imo, i_sim, params, i_where)
                 )
+            for field in params.fields:
+                if field in by_imo.column_names and field not in ("imo", "flag"):
+                    encoded = _field_values(by_imo, field)
+                    tables.append(
+                        _field_events(
+                            field,
+                            i_imo,
+                            i_ts,
+                            encoded,
+                            i_mmsi,
+                            i_imo,
+                            i_sim,
+                            params,
+                            i_where,
+                            across_mmsi_only=True,
+                        )
+                    )
     out = pa.concat_tables(tables)
     return out.sort_by([("mmsi", "ascending"), ("start_ts", "ascending"), ("field", "ascending")])

@@ -66,18 +66,19 @@ def detect_loitering_track(
     else:
         shore_nm = np.full(len(first), np.nan)
         far = np.ones(len(first), dtype=bool)
-    order = np.lexsort((spd[rows], run_of))
     counts = np.bincount(run_of, minlength=len(first))
     starts = np.cumsum(counts) - counts
+    # median per run with one float sort: run number + speed scaled into [0, 1) (speeds here < max)
+    scale = params.max_speed_kn * 1.0001
+    key = np.sort(run_of + np.clip(spd[rows], 0.0, params.max_speed_kn) / scale)
+    in_run = (key - np.floor(key)) * scale
     med = (
-        (spd[rows][order][starts + (counts - 1) // 2] + spd[rows][order][starts + counts // 2]) / 2
-        if len(first)
-        else np.zeros(0)
+        (in_run[starts + (counts - 1) // 2] + in_run[starts + counts // 2]) / 2 if len(first) else np.zeros(0)
     )
     keep = np.flatnonzero(far)
     a = slow[first[keep]]
     b = slow[last[keep]]
-    evidence = ev.json_objects({"track": ev.points_json(tr.ts_us, tr.lat, tr.lon, a, b)}, len(a))
+    evidence = ev.json_objects({"track": ev.points_json(tr.ts_us, tr.lat, tr.lon, a, b, 100)}, len(a))
     confidence = np.round(0.5 + 0.5 * np.minimum(dur_h[keep] / (3 * params.min_duration_h), 1.0), 3)
     return build_events(
         "loitering",

@@ -57,8 +57,9 @@ _EVIDENCE_MAX_POSITIONS = 20
 class SpoofingParams:
     # DESIGN.md section 3 / GFW segmentation: faster than this between two reports is not a ship.
     max_speed_kn: float = 50.0
-    # Jumps shorter than this are ignored: GNSS error plus receiver clock skew of ~2 min at 30 kn.
-    min_jump_distance_m: float = 2_000.0
+    # Jumps shorter than this are ignored: GNSS glitches and receiver clock skew move a fix by a few
+    # km (30 kn x 2 min = 1.85 km); spoofing that hides a voyage moves it by tens of km or more.
+    min_jump_distance_m: float = 5_000.0
     # A position is on land only when it and 8 points this far around it are land (the mask is ~1 km;
     # berths, rivers and channels read as land), and the vessel jumped there from water this far away.
     land_margin_m: float = 5_000.0
@@ -95,8 +96,18 @@ def _events(
         "spoofing", params=params, detector_version=DETECTOR_VERSION, extra=full_extra, **columns
     )
     table = nan_to_null(table)
+    # The end time and the place tell apart jumps reported within one second of each other.
+    discriminator = [
+        f"{int(e)}|{la:.5f}|{lo:.5f}"
+        for e, la, lo in zip(columns["end_us"], columns["lat"], columns["lon"], strict=True)
+    ]
     return with_subkind_ids(
-        table, f"spoofing:{spoof_type}", columns["mmsi"], columns["start_us"], DETECTOR_VERSION
+        table,
+        f"spoofing:{spoof_type}",
+        columns["mmsi"],
+        columns["start_us"],
+        DETECTOR_VERSION,
+        discriminator=discriminator,
     )
 
 

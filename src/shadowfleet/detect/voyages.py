@@ -28,7 +28,7 @@ from shadowfleet.detect._arrays import (
 from shadowfleet.detect.cargo import laden_status, load_fraction
 from shadowfleet.detect.draught import DraughtParams, draught_range, draught_reports
 from shadowfleet.detect.events import params_json
-from shadowfleet.detect.identity import normalise_text
+from shadowfleet.detect.identity import normalise_text_array
 from shadowfleet.model.schemas import TS_TYPE
 from shadowfleet.model.units import KNOTS_TO_METERS_PER_SECOND, METERS_PER_NAUTICAL_MILE
 
@@ -118,7 +118,7 @@ def _stays(port_calls: pa.Table, params: VoyageParams) -> dict[str, np.ndarray]:
         close = calls["start"][1:] - calls["end"][:-1] < params.same_port_merge_h * _US_PER_H
         new_stay[1:] = ~((calls["mmsi"][1:] == calls["mmsi"][:-1]) & same_port & close)
     first = np.flatnonzero(new_stay)
-    last = np.append(first[1:], n) - 1
+    last = np.append(first[1:], n) - 1 if n else first
     stay = {k: v[first] for k, v in calls.items()}
     stay["end"] = np.maximum.reduceat(calls["end"], first) if n else calls["end"]
     stay["simulated"] = np.logical_or.reduceat(calls["simulated"], first) if n else calls["simulated"]
@@ -147,7 +147,11 @@ def build_voyages(
     n = len(s["mmsi"])
     same_next = np.zeros(n, dtype=bool)
     same_next[:-1] = s["mmsi"][1:] == s["mmsi"][:-1]
-    dep_i = np.flatnonzero(same_next)  # voyage from stay i to stay i+1
+    # Voyage from stay i to stay i+1; stays that overlap in time (two transmitters on one MMSI, or
+    # ports whose geofences overlap) make no voyage.
+    voyage_from = same_next.copy()
+    voyage_from[:-1] &= s["start"][1:] > s["end"][:-1]
+    dep_i = np.flatnonzero(voyage_from)
     arr_i = dep_i + 1
 
     # Open-ended voyages, from the track: under way after the last stay, arriving at the first one.
@@ -281,6 +285,12 @@ def build_voyages(
         },
         schema=VOYAGE_SCHEMA,
     )
+    # A voyage faster than a ship can sail joins calls of two transmitters sharing one MMSI (the
+    # spoofing detector reports those); it is no voyage.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed_kn = distance_m / METERS_PER_NAUTICAL_MILE / np.maximum(duration_h, 1e-9)
+    plausible = ~(np.isfinite(speed_kn) & (speed_kn > params.max_speed_kn))
+    table = table.filter(pa.array(plausible))
     return table.sort_by([("mmsi", "ascending"), ("departure_ts", "ascending")])
 
 
@@ -315,10 +325,12 @@ def _from_statics(
         laden[k] = laden_status(frac, params.laden_min_load_fraction)
     if "destination" in statics.column_names:
         st_mmsi, st_ts = ints(statics.column("mmsi")), ts_us(statics.column("ts"))
-        text = np.array([normalise_text(v) for v in statics.column("destination").to_pylist()], dtype=object)
-        has = np.flatnonzero(np.array([t is not None for t in text], dtype=bool))
+        text = normalise_text_array(statics.column("destination"))
+        has = np.flatnonzero(np.asarray(pc.is_valid(text), dtype=bool))
         idx = asof_index(st_mmsi[has], st_ts[has], mmsi, arrived_at)
-        declared[idx >= 0] = text[has][idx[idx >= 0]]
+        found = np.flatnonzero(idx >= 0)
+        if len(found):
+            declared[found] = text.take(pa.array(has[idx[found]])).to_pylist()
     return draught_at[0], draught_at[1], laden[0], laden[1], declared
 
 

@@ -12,7 +12,7 @@ import contextlib
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -70,10 +70,12 @@ def write_parquet_atomic(
     *,
     compression: str = PARQUET_COMPRESSION,
     row_group_rows: int = ROW_GROUP_ROWS,
+    dictionary_columns: Sequence[str] | None = None,
     before_publish: Callable[[], None] | None = None,
 ) -> int:
     """Write `table` to `path` atomically (temp file, fsync, rename, fsync folder); returns bytes written.
 
+    `dictionary_columns`: dictionary-encode only these (None: every column, Parquet's default).
     `before_publish` runs after the temporary file is durable and before the rename (a test hook).
     """
     path = Path(path)
@@ -86,6 +88,7 @@ def write_parquet_atomic(
             compression=compression,
             row_group_size=row_group_rows,
             write_statistics=True,
+            use_dictionary=True if dictionary_columns is None else list(dictionary_columns),
         )
         size = tmp.stat().st_size
         fsync_file(tmp)

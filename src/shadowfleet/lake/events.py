@@ -106,9 +106,16 @@ def _us_day(us: int) -> str:
     return dt.datetime.fromtimestamp(us / 1e6, dt.UTC).date().isoformat()
 
 
+def _span_columns(table: pa.Table) -> tuple[str, str]:
+    return ("departure_ts", "arrival_ts") if "departure_ts" in table.column_names else ("start_ts", "end_ts")
+
+
 def _overlaps(table: pa.Table, start_us: int, end_us: int) -> np.ndarray:
-    s = table.column("start_ts").cast(pa.int64()).to_numpy(zero_copy_only=False)
-    e = table.column("end_ts").cast(pa.int64()).to_numpy(zero_copy_only=False)
+    """Rows whose [start, end] meets [start_us, end_us); a null end (still under way) is open-ended."""
+    start_col, end_col = _span_columns(table)
+    s = table.column(start_col).cast(pa.int64()).to_numpy(zero_copy_only=False)
+    end = pc.fill_null(table.column(end_col).cast(pa.int64()), np.iinfo(np.int64).max)
+    e = end.to_numpy(zero_copy_only=False)
     return (e >= start_us) & (s < end_us)
 
 
@@ -180,7 +187,7 @@ def run_incremental(
     written = not _same(old_events, merged, "event_id")
     if written:
         write_events(root, merged)
-    if voyages.num_rows and "voyage_id" in voyages.column_names:
+    if "voyage_id" in voyages.column_names:
         old_v = read_voyages(root)
         merged_v = voyages if full else merge_window(old_v, voyages, core_start, core_end, "voyage_id")
         if not _same(old_v, merged_v, "voyage_id"):

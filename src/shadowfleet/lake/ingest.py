@@ -2,7 +2,8 @@
 
 Idempotency key (the `chunk_key` in the manifest):
 
-- NMEA: an input is cut into chunks of `chunk_lines` raw lines counted from its first line. Chunk k's
+- NMEA: an input is cut into chunks of `chunk_lines` raw lines counted from its first line (a lake
+  keeps one chunk size for good: the keys depend on it). Chunk k's
   key is ``sha256(key[k-1] || bytes of chunk k)`` with a fixed root: a hash chain. It covers every byte
   from the start of the input to the end of the chunk, so it also fixes the decoder's carry-over (the
   fragments of multi-part messages and tag-block groups still waiting at the chunk boundary): the same
@@ -13,16 +14,19 @@ Idempotency key (the `chunk_key` in the manifest):
 - CSV: the whole file's sha256 plus format, mapping, chunk size and chunk index. A file fully ingested
   is recorded as such and skipped after hashing alone.
 
-A grown file (a log appended to since the last run) re-uses the keys of its unchanged full chunks;
-its former last, partial chunk gets a new key and is ingested again, which duplicates those rows:
-ingest a log once it is closed, or use a live source for a growing one.
+A grown file (a log appended to since the last run) re-uses the keys of its unchanged full chunks.
+Its former last, partial chunk is found by its parent link (the key before it) and its hash over the
+new chunk's first bytes: those lines are fed to the decoder for state only, and only the new lines
+add rows. So ingesting a log that is still being written, again and again, adds each line once.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -59,7 +63,8 @@ class IngestOptions:
     simulated: bool = False
     fmt: str = "auto"  # auto | nmea | marinecadastre | dma
     mapping: ColumnMapping | None = None  # a CSV column mapping (implies CSV)
-    chunk_lines: int = DEFAULT_CHUNK_LINES
+    # NMEA lines per chunk; None = the lake's (fixed at its first NMEA ingest, default 500,000)
+    chunk_lines: int | None = None
     # receive time for lines without a tag block/trailer/Gatehouse stamp (default: the decoder's clock)
     clock: Callable[[], dt.datetime] | None = None
     csv_chunk_rows: int = DEFAULT_CSV_CHUNK_ROWS
@@ -145,6 +150,7 @@ class Ingestor:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lake-writer")
         self._pending: list[Future[None]] = []
         self._submitted: set[str] = set()  # chunk keys queued in this run (not yet in the manifest)
+        self._submitted_by_parent: dict[str, list[tuple[str, int]]] = {}
 
     def _known(self, key: str) -> bool:
         return key in self._submitted or self.writer.has_chunk(key)
@@ -153,6 +159,10 @@ class Ingestor:
     def _submit(self, chunk: ChunkEntry, result: DecodeResult) -> None:
         """Queue a chunk for writing; at most one write waits, so memory stays bounded."""
         self._submitted.add(chunk.chunk_key)
+        if chunk.parent_key is not None:
+            self._submitted_by_parent.setdefault(chunk.parent_key, []).append(
+                (chunk.chunk_key, chunk.n_bytes)
+            )
         self._pending.append(self._pool.submit(self._write, chunk, result))
         while len(self._pending) > 1:
             self._pending.pop(0).result()
@@ -223,9 +233,11 @@ class Ingestor:
         line_no = 1
         bytes_before = self.summary.bytes_read
         try:
-            chunks = iter_line_chunks(opened.stream, self.options.chunk_lines)
+            chunk_lines = self.writer.nmea_chunk_lines(self.options.chunk_lines, DEFAULT_CHUNK_LINES)
+            chunks = iter_line_chunks(opened.stream, chunk_lines)
             for index, (lines, is_last) in enumerate(_lookahead(chunks)):
                 data = b"".join(lines)
+                parent = prev_key
                 digest = hashlib.sha256(prev_key)
                 digest.update(data)
                 prev_key = digest.digest()
@@ -242,7 +254,11 @@ class Ingestor:
                 if skipped is not None:
                     decoder.feed(skipped[0], skipped[1])  # restores the carry-over; rows already stored
                     skipped = None
-                result = decoder.feed(lines, line_no)
+                done = self._lines_already_ingested(parent, data, lines)
+                if done:  # this file grew since: its former last chunk is a prefix of this one
+                    decoder.feed(lines[:done], line_no)  # carry-over only; those rows are stored
+                    self.summary.lines_skipped += done
+                result = decoder.feed(lines[done:], line_no + done)
                 if is_last:
                     result = merge_results(result, decoder.flush())
                 chunk = ChunkEntry(
@@ -258,14 +274,41 @@ class Ingestor:
                     rejects=result.rejects.num_rows,
                     rejects_by_reason=rejects_by_reason(result),
                     simulated=self.options.simulated,
+                    parent_key=parent.hex(),
                 )
                 del data
-                self._record(result, len(lines))
+                self._record(result, len(lines) - done)
                 self._submit(chunk, result)
                 line_no += len(lines)
         finally:
             self.summary.bytes_read = bytes_before + opened.counter.bytes_read
             opened.close()
+
+    def _lines_already_ingested(self, parent: bytes, data: bytes, lines: list[bytes]) -> int:
+        """How many leading lines of this chunk an earlier, shorter version of it already ingested.
+
+        A log that grew since it was ingested keeps its full chunks (same keys, skipped) but its former
+        last chunk, a prefix of the new one, would be ingested again. A chunk with the same parent link
+        whose key equals the hash of our first n_bytes is that prefix. If it ended mid-line (the logger
+        was writing), that line is decoded again now that it is whole; if it only lacked the line ending,
+        it was whole and is not.
+        """
+        parent_hex = parent.hex()
+        candidates = self.writer.prefix_candidates(parent_hex, len(data))
+        candidates += [c for c in self._submitted_by_parent.get(parent_hex, []) if c[1] < len(data)]
+        for key, n_bytes in sorted(candidates, key=lambda c: -c[1]):
+            digest = hashlib.sha256(parent)
+            digest.update(data[:n_bytes])
+            if digest.hexdigest() != key:
+                continue
+            ends = list(itertools.accumulate(len(line) for line in lines))
+            whole = bisect.bisect_right(ends, n_bytes)
+            if whole < len(lines) and (ends[whole - 1] if whole else 0) != n_bytes:
+                start = ends[whole - 1] if whole else 0
+                if lines[whole].rstrip(b"\r\n") == data[start:n_bytes].rstrip(b"\r\n"):
+                    whole += 1
+            return whole
+        return 0
 
     def _ingest_csv(self, path: Path, fmt: str) -> None:
         file_hash = hashlib.sha256()

@@ -33,6 +33,7 @@ class LiveOptions:
     flush_interval_s: float = 2.0
     flush_lines: int = 50_000
     compact_interval_s: float = 600.0
+    compact_min_files: int = 8  # a day is compacted once it has this many files
     simulated: bool = False
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 30.0
@@ -209,7 +210,8 @@ class LiveIngest:
 
     def compact_recent(self) -> None:
         today = dt.datetime.now(dt.UTC).date()
-        self.writer.compact([today.isoformat(), (today - dt.timedelta(days=1)).isoformat()], min_files=8)
+        days = [today.isoformat(), (today - dt.timedelta(days=1)).isoformat()]
+        self.writer.compact(days, min_files=self.options.compact_min_files)
 
 
 async def run_live(

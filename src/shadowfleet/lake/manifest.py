@@ -8,9 +8,11 @@ Tables:
   `shadowfleet.lake.ingest`), with the counts it produced and its rejects by reason (JSON).
 - `files`: one row per visible data file: path relative to the lake, dataset (`positions`/`static`),
   day, rows, bytes, min/max `ts` and `mmsi`, and the chunk that wrote it (NULL for a compacted file).
+  `parent_key` links NMEA chunks into their hash chain.
 - `inputs`: whole inputs known to be complete (CSV files, keyed by content hash and options), so a
   re-run skips them after hashing alone.
-- `meta`: layout version.
+- `meta`: `layout_version`; `nmea_chunk_lines`, the chunk size every NMEA ingest into this lake uses
+  (chunk keys depend on it, so it is fixed when the first NMEA input is ingested).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     rejects INTEGER NOT NULL,
     rejects_by_reason TEXT NOT NULL,
     simulated INTEGER NOT NULL,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    parent_key TEXT
 );
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
@@ -63,6 +66,7 @@ CREATE TABLE IF NOT EXISTS inputs (
     completed_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_dataset_day ON files (dataset, day);
+CREATE INDEX IF NOT EXISTS chunks_parent ON chunks (parent_key);
 """
 
 
@@ -94,6 +98,7 @@ class ChunkEntry:
     rejects: int
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
     simulated: bool = False
+    parent_key: str | None = None  # NMEA: the key of the chunk before (the hash chain's previous link)
 
 
 def _now() -> str:
@@ -115,6 +120,9 @@ class Manifest:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         if create:
+            columns = {row[1] for row in self.conn.execute("PRAGMA table_info(chunks)").fetchall()}
+            if columns and "parent_key" not in columns:  # manifests written before the column existed
+                self.conn.execute("ALTER TABLE chunks ADD COLUMN parent_key TEXT")
             self.conn.executescript(_SCHEMA)
             self.conn.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('layout_version', ?)", (LAYOUT_VERSION,)
@@ -122,6 +130,14 @@ class Manifest:
 
     def close(self) -> None:
         self.conn.close()
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction():
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # -- ingest bookkeeping -------------------------------------------------------------------
     def has_chunk(self, chunk_key: str) -> bool:
@@ -133,7 +149,7 @@ class Manifest:
         now = _now()
         with self._transaction():
             self.conn.execute(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     chunk.chunk_key,
                     chunk.source,
@@ -148,9 +164,19 @@ class Manifest:
                     json.dumps(chunk.rejects_by_reason, sort_keys=True),
                     int(chunk.simulated),
                     now,
+                    chunk.parent_key,
                 ),
             )
             self._insert_files(files, now)
+
+    def prefix_candidates(self, parent_key: str, below_bytes: int) -> list[tuple[str, int]]:
+        """(chunk_key, n_bytes) of chunks that follow `parent_key` and are shorter than `below_bytes`:
+        earlier, shorter versions of a chunk (the last chunk of a file that has grown since)."""
+        rows = self.conn.execute(
+            "SELECT chunk_key, n_bytes FROM chunks WHERE parent_key = ? AND n_bytes < ? ORDER BY n_bytes DESC",
+            (parent_key, below_bytes),
+        ).fetchall()
+        return [(str(r[0]), int(r[1])) for r in rows]
 
     def has_input(self, input_key: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM inputs WHERE input_key = ?", (input_key,)).fetchone()

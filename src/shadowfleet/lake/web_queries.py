@@ -43,17 +43,30 @@ def _parquet_files(folder: Path) -> list[str]:
     return sorted(str(p) for p in folder.rglob("*.parquet") if not p.name.startswith("."))
 
 
-def lake_fingerprint(lake_path: Path) -> tuple[int, int]:
-    """(number of Parquet files, newest modification time in ns): changes whenever the lake changes."""
-    count = 0
-    newest_ns = 0
-    for name in TABLE_FOLDERS:
-        for root, _dirs, files in os.walk(lake_path / name):
-            for file in files:
-                if file.endswith(".parquet"):
-                    count += 1
-                    newest_ns = max(newest_ns, os.stat(os.path.join(root, file)).st_mtime_ns)
-    return count, newest_ns
+def lake_fingerprint(lake_path: Path) -> tuple[object, ...]:
+    """Changes whenever the lake changes: the manifest (and its WAL), and the derived-set folders, which
+    are replaced whole by renaming. A handful of stat calls, whatever the lake's size."""
+    from shadowfleet.lake.manifest import MANIFEST_FILE
+
+    manifest = lake_path / layout.MANIFEST_DIR / MANIFEST_FILE
+    parts: list[object] = []
+    for path in (
+        manifest,
+        manifest.with_name(manifest.name + "-wal"),
+        lake_path / layout.EVENTS,
+        lake_path / layout.VOYAGES,
+    ):
+        try:
+            st = os.stat(path)
+            parts.append((st.st_ino, st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            parts.append(None)
+    for folder in (lake_path / layout.EVENTS, lake_path / layout.VOYAGES):
+        if folder.is_dir():
+            for child in sorted(os.listdir(folder)):
+                st = os.stat(folder / child)
+                parts.append((child, st.st_ino, st.st_mtime_ns))
+    return tuple(parts)
 
 
 class LakeQueries:
@@ -187,7 +200,14 @@ class LakeQueries:
 
     # -- events and voyages ---------------------------------------------------------------------
     def events(self, flt: EventFilter, limit: int, offset: int) -> tuple[pa.Table, int]:
-        """Events matching the filter, newest first, with the total count before paging."""
+        """Events matching the filter, newest first, with the total count before paging. Retried once when
+        the event set is replaced during the read (the old generation folder disappears)."""
+        try:
+            return self._events(flt, limit, offset)
+        except duckdb.IOException:
+            return self._events(flt, limit, offset)
+
+    def _events(self, flt: EventFilter, limit: int, offset: int) -> tuple[pa.Table, int]:
         ev = self._source("events", EVENT_SCHEMA)
         if not ev:
             return EVENT_SCHEMA.empty_table(), 0
@@ -210,10 +230,16 @@ class LakeQueries:
             where.append("lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?")
             args.extend([min_lon, max_lon, min_lat, max_lat])
         if flt.venezuela:
-            if "venezuelan_terminal" not in self._columns(ev):
+            cols = self._columns(ev)
+            tests = []
+            if "venezuelan_terminal" in cols:
+                tests.append("coalesce(c.venezuelan_terminal, false)")
+            if "port_country" in cols:
+                tests.append("upper(coalesce(c.port_country, '')) IN ('VE', 'VEN')")
+            if not tests:
                 return EVENT_SCHEMA.empty_table(), 0
             where.append(
-                f"""EXISTS (SELECT 1 FROM {ev} c WHERE c.venezuelan_terminal
+                f"""EXISTS (SELECT 1 FROM {ev} c WHERE ({" OR ".join(tests)})
                     AND c.kind IN ('port_call', 'dark_port_call')
                     AND (c.mmsi = e.mmsi OR c.mmsi = e.other_mmsi)
                     AND c.start_ts <= e.end_ts + INTERVAL {VENEZUELA_WINDOW_DAYS} DAY
@@ -251,27 +277,38 @@ class LakeQueries:
         limit: int,
         offset: int,
     ) -> tuple[pa.Table, int]:
-        """Voyages newest first. `venezuela` and `in_progress` use the voyage table's own columns
-        (`venezuela`, a null `end_ts`) when present."""
+        """Voyages (the detect room's VOYAGE_SCHEMA), newest departure first, with the total before paging."""
         vo = self._source("voyages", None)
         if not vo:
             return pa.table({}), 0
         columns = self._columns(vo)
+        needed = {"to_or_from_venezuela", "in_progress", "departure_ts"}
+        if not needed <= columns:
+            return pa.table({}), 0  # an empty placeholder set written before voyages were detected
         where: list[str] = []
         args: list[object] = []
         if mmsi is not None:
             where.append("mmsi = ?")
             args.append(mmsi)
-        if venezuela is not None and "venezuela" in columns:
-            where.append("venezuela = ?")
+        if venezuela is not None:
+            where.append("to_or_from_venezuela = ?")
             args.append(venezuela)
-        if in_progress is not None and "end_ts" in columns:
-            where.append("end_ts IS NULL" if in_progress else "end_ts IS NOT NULL")
+        if in_progress is not None:
+            where.append("in_progress = ?")
+            args.append(in_progress)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         cur = self._cursor()
         total = cur.execute(f"SELECT count(*) FROM {vo} {clause}", args).fetchall()[0][0]
-        order = "start_ts DESC" if "start_ts" in columns else "mmsi"
         table = cur.execute(
-            f"SELECT * FROM {vo} {clause} ORDER BY {order} LIMIT ? OFFSET ?", [*args, int(limit), int(offset)]
+            f"SELECT * FROM {vo} {clause} ORDER BY departure_ts DESC, mmsi LIMIT ? OFFSET ?",
+            [*args, int(limit), int(offset)],
         ).to_arrow_table()
         return table, int(total)
+
+    def vessel_events(self, mmsi: int) -> pa.Table:
+        """Every event naming the vessel (as `mmsi` or `other_mmsi`), all columns: the risk score's input."""
+        ev = self._source("events", EVENT_SCHEMA)
+        if not ev:
+            return EVENT_SCHEMA.empty_table()
+        sql = f"SELECT * FROM {ev} WHERE mmsi = ? OR other_mmsi = ? ORDER BY start_ts"
+        return self._cursor().execute(sql, [int(mmsi), int(mmsi)]).to_arrow_table()

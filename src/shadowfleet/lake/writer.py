@@ -31,6 +31,7 @@ from shadowfleet.lake.faults import crash_point
 from shadowfleet.lake.manifest import ChunkEntry, FileEntry, Manifest
 
 LOCK_FILE = "writer.lock"
+NMEA_CHUNK_LINES_KEY = "nmea_chunk_lines"
 
 
 class LakeLockedError(RuntimeError):
@@ -63,6 +64,15 @@ def conform(table: pa.Table, schema: pa.Schema, what: str) -> pa.Table:
         return table.cast(schema)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise ValueError(f"{what}: columns do not match the lake schema: {exc}") from exc
+
+
+def dictionary_columns(schema: pa.Schema) -> list[str]:
+    """Columns worth dictionary encoding: text and small codes (not coordinates, speeds or times)."""
+    return [
+        f.name
+        for f in schema
+        if pa.types.is_string(f.type) or pa.types.is_int8(f.type) or pa.types.is_int16(f.type)
+    ]
 
 
 def split_by_day(table: pa.Table) -> list[tuple[str, pa.Table]]:
@@ -154,6 +164,25 @@ class LakeWriter:
         with self._mutex:
             return self.manifest.has_chunk(chunk_key)
 
+    def prefix_candidates(self, parent_key: str, below_bytes: int) -> list[tuple[str, int]]:
+        with self._mutex:
+            return self.manifest.prefix_candidates(parent_key, below_bytes)
+
+    def nmea_chunk_lines(self, requested: int | None, default: int) -> int:
+        """The lake's NMEA chunk size: fixed by the first NMEA ingest, since chunk keys depend on it."""
+        with self._mutex:
+            stored = self.manifest.get_meta(NMEA_CHUNK_LINES_KEY)
+            if stored is None:
+                size = requested or default
+                self.manifest.set_meta(NMEA_CHUNK_LINES_KEY, str(size))
+                return size
+            if requested is not None and requested != int(stored):
+                raise ValueError(
+                    f"this lake cuts NMEA input into chunks of {int(stored):,} lines (its idempotency keys"
+                    f" depend on it); leave out the chunk size or use {stored}"
+                )
+            return int(stored)
+
     def has_input(self, input_key: str) -> bool:
         with self._mutex:
             return self.manifest.has_input(input_key)
@@ -180,7 +209,10 @@ class LakeWriter:
                 for day, part in split_by_day(table):
                     rel = layout.data_file(dataset, day, name)
                     size = write_parquet_atomic(
-                        part, self.root / rel, before_publish=lambda: crash_point("before_publish")
+                        part,
+                        self.root / rel,
+                        dictionary_columns=dictionary_columns(part.schema),
+                        before_publish=lambda: crash_point("before_publish"),
                     )
                     crash_point("after_publish")
                     entries.append(file_entry(rel, dataset, day, part, size, chunk.chunk_key))
@@ -245,7 +277,9 @@ class LakeWriter:
             reader = result.to_arrow_reader(131_072)
             total = 0
             ts_min = ts_max = mmsi_min = mmsi_max = None
-            with pq.ParquetWriter(tmp, schema, compression="zstd") as out:
+            with pq.ParquetWriter(
+                tmp, schema, compression="zstd", use_dictionary=dictionary_columns(schema)
+            ) as out:
                 for batch in reader:
                     table = pa.Table.from_batches([batch]).cast(schema)
                     out.write_table(table, row_group_size=131_072)

@@ -181,3 +181,28 @@ def review_item_counts(reg: Registry) -> dict[str, int]:
             select(ReviewItem.kind, func.count()).where(ReviewItem.status == "open").group_by(ReviewItem.kind)
         ).all()
         return {str(kind): int(n) for kind, n in rows}
+
+
+def sanction_listings(reg: Registry, entity_id: str) -> list[dict[str, str | None]]:
+    """Published Sanction entities naming `entity_id`: program, authority, listing and end dates."""
+    with reg.db.session() as session:
+        refs = queries.referencing(session, [entity_id], ("entity",))
+        ids = sorted({r.entity_id for r in refs})
+        out = []
+        for sid, stmts in queries.statements_of(session, ids).items():
+            entity = session.get(Entity, sid)
+            if entity is None or entity.schema_name != "Sanction":
+                continue
+            props: dict[str, str] = {}
+            for st in stmts:
+                props.setdefault(st.prop, st.value)
+            out.append(
+                {
+                    "sanction_id": sid,
+                    "program": props.get("program"),
+                    "authority": props.get("authority"),
+                    "listing_date": props.get("listingDate") or props.get("startDate"),
+                    "end_date": props.get("endDate"),
+                }
+            )
+        return sorted(out, key=lambda r: (r["listing_date"] or "", r["program"] or ""))

@@ -3,10 +3,12 @@
     positions, statics ──groupBy(vessel bucket)──► vessel_step ──► per-vessel events, voyages ─────────┐
                                                         └──► encounter points in cells                  │
                            ──groupBy(cell bucket)──► cell_step ──► owned close pairs                    │
-                           ──groupBy(pair bucket)──► pair_step ──► encounters ─────────────────────────┴─► driver
+                           ──groupBy(pair bucket)──► pair_step ──► encounters ─────────────────────────┤
+    statics + (port calls, encounters: broadcast) ──groupBy(vessel bucket)──► draught_step ───────────┴─► driver
 
-Each arrow is one shuffle; the steps are in `scale.steps`. The driver stacks the (small) event tables as
-`run_all` does and stores them with the lake's writer.
+Each arrow is one shuffle; the steps are in `scale.steps`. A first small job counts rows per MMSI (for
+row references in evidence). The driver stacks the (small) event tables as `run_all` does and stores
+them with the lake's writer.
 """
 
 import time
@@ -15,12 +17,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from shadowfleet.detect.run import DetectContext, DetectParams, stack_events
+from shadowfleet.detect.run import DetectContext, DetectParams, stack_events, unique_event_ids
 from shadowfleet.lake import layout
 from shadowfleet.model.schemas import POSITION_SCHEMA, STATIC_SCHEMA
 from shadowfleet.scale import steps
 from shadowfleet.scale.blobs import BLOB_DDL, from_ipc, unpack
-from shadowfleet.scale.steps import CELL_POINT_SCHEMA, PAIR_STEP_SCHEMA, ScaleParams, StepConfig
+from shadowfleet.scale.steps import CELL_POINT_SCHEMA, PAIR_STEP_SCHEMA, RowOffsets, ScaleParams, StepConfig
 from shadowfleet.scale.storage import LakeLocation, locate, store, visible_files
 
 
@@ -39,9 +41,16 @@ def _spark_schema(schema: pa.Schema) -> Any:
 
 
 def _read(spark: Any, files: list[str], schema: pa.Schema) -> Any:
+    """The lake files as a DataFrame, with each row's file and index in it (see steps.lake_order)."""
+    from pyspark.sql import functions as F
+
     if not files:
-        return spark.createDataFrame([], _spark_schema(schema))
-    return spark.read.schema(_spark_schema(schema)).parquet(*files)
+        empty = spark.createDataFrame([], _spark_schema(schema))
+        return empty.withColumn("_file", F.lit("")).withColumn("_row", F.lit(0).cast("long"))
+    df = spark.read.schema(_spark_schema(schema)).parquet(*files)
+    return df.select(
+        "*", F.col("_metadata.file_path").alias("_file"), F.col("_metadata.row_index").alias("_row")
+    )
 
 
 def _bucket(columns: list[str], n_buckets: int) -> Any:
@@ -52,13 +61,36 @@ def _bucket(columns: list[str], n_buckets: int) -> Any:
     return F.pmod(F.xxhash64(*columns), F.lit(n_buckets))
 
 
-def plan(spark: Any, positions: Any, statics: Any, config: StepConfig) -> Any:
+def _no_ids() -> tuple[Any, Any]:
+    import numpy as np
+
+    return np.zeros(0, np.int64), np.zeros(0, np.int64)
+
+
+def _with_family(df: Any, families: Any) -> Any:
+    from pyspark.sql import functions as F
+
+    joined = df.join(F.broadcast(families), on="mmsi", how="left")
+    return joined.withColumn("_family", F.coalesce(F.col("family"), F.col("mmsi"))).drop("family")
+
+
+def _families(statics: Any) -> pa.Table:
+    """MMSI families from the distinct (mmsi, imo) pairs of the static reports (small)."""
+    pairs = statics.select("mmsi", "imo").where("imo IS NOT NULL").distinct().toArrow()
+    return steps.families(
+        pairs.column("mmsi").to_numpy().astype("int64"), pairs.column("imo").to_numpy().astype("int64")
+    )
+
+
+def plan(
+    spark: Any, positions: Any, statics: Any, config: StepConfig, families: pa.Table | None = None
+) -> Any:
     """The DataFrame of result blobs (what, ipc) for position and static DataFrames (lake schemas)."""
     from pyspark import StorageLevel
 
     sc = config.scale
     shipped = spark.sparkContext.broadcast(
-        StepConfig(steps.fresh_context(config.context), config.params, config.scale)
+        StepConfig(steps.fresh_context(config.context), config.params, config.scale, config.offsets)
     )
 
     def per_vessels(pos: pa.Table, sta: pa.Table) -> pa.Table:
@@ -78,11 +110,12 @@ def plan(spark: Any, positions: Any, statics: Any, config: StepConfig) -> Any:
     def per_pairs(pair_steps: pa.Table) -> pa.Table:
         return steps.pair_step(pair_steps, shipped.value)
 
-    vkey = _bucket(["mmsi"], sc.vessel_buckets)
+    vkey = _bucket(["_family"], sc.vessel_buckets)
+    fam = spark.createDataFrame(families if families is not None else steps.families(*_no_ids()))
+    positions, statics = (_with_family(df, fam).withColumn("_vessels", vkey) for df in (positions, statics))
     vessel_blobs = (
-        positions.withColumn("_vessels", vkey)
-        .groupBy("_vessels")
-        .cogroup(statics.withColumn("_vessels", vkey).groupBy("_vessels"))
+        positions.groupBy("_vessels")
+        .cogroup(statics.groupBy("_vessels"))
         .applyInArrow(per_vessels, BLOB_DDL)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
@@ -99,6 +132,22 @@ def plan(spark: Any, positions: Any, statics: Any, config: StepConfig) -> Any:
     return vessel_blobs.filter("what != 'points'").unionByName(encounters), vessel_blobs
 
 
+def draught_plan(spark: Any, statics: Any, stops: pa.Table, config: StepConfig) -> Any:
+    """Blobs of draught changes: static reports by vessel bucket, every stop broadcast."""
+    shipped = spark.sparkContext.broadcast((stops, StepConfig(offsets=config.offsets, params=config.params)))
+
+    def per_vessels(sta: pa.Table) -> pa.Table:
+        all_stops, cfg = shipped.value
+        return steps.draught_step(sta, all_stops, cfg)
+
+    vkey = _bucket(["mmsi"], config.scale.vessel_buckets)
+    return statics.withColumn("_vessels", vkey).groupBy("_vessels").applyInArrow(per_vessels, BLOB_DDL)
+
+
+def _counts(df: Any) -> pa.Table:
+    return df.groupBy("mmsi").count().toArrow().cast(pa.schema([("mmsi", pa.int64()), ("count", pa.int64())]))
+
+
 def detect_spark(
     spark: Any,
     lake: str | LakeLocation,
@@ -113,18 +162,24 @@ def detect_spark(
     t0 = time.perf_counter()
     pos_files = visible_files(spark, loc, layout.POSITIONS)
     sta_files = visible_files(spark, loc, layout.STATIC)
-    result, cached = plan(
-        spark,
-        _read(spark, pos_files, POSITION_SCHEMA),
-        _read(spark, sta_files, STATIC_SCHEMA),
-        StepConfig(context, params, scale),
-    )
+    positions = _read(spark, pos_files, POSITION_SCHEMA)
+    statics = _read(spark, sta_files, STATIC_SCHEMA)
+    offsets = RowOffsets.from_counts(_counts(positions), _counts(statics))
+    config = StepConfig(context, params, scale, offsets)
+    result, cached = plan(spark, positions, statics, config, _families(statics))
     try:
         table = result.toArrow()
     finally:
         cached.unpersist()
+    vessel_events = unpack(table, "events")
+    encounters = unpack(table, "encounters")
+    parts = vessel_events + encounters
+    if sta_files and (vessel_events or encounters):
+        stops = steps.stops_of(stack_events(parts))
+        if stops.num_rows:
+            parts += unpack(draught_plan(spark, statics, stops, config).toArrow(), "events")
     t1 = time.perf_counter()
-    events = stack_events(unpack(table, "events")).sort_by(
+    events = unique_event_ids(stack_events(parts)).sort_by(
         [("kind", "ascending"), ("mmsi", "ascending"), ("start_ts", "ascending")]
     )
     voyage_parts = unpack(table, "voyages")

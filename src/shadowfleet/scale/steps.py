@@ -3,23 +3,34 @@
 Three kinds of group, each a pure function of Arrow tables (testable without Spark):
 
 1. `vessel_step`: a group of whole vessels (positions and static reports). Runs `run_all` exactly as the
-   local engine does and keeps every event except encounters; it also returns the vessels' resampled
-   encounter points (`encounter_points`), each copied into its space-time cell and the neighbours it lies
-   near (`cells.replicate`).
+   local engine does and keeps every event that depends on these vessels alone (all but encounters and
+   the draught changes seen at encounters); it also returns the vessels' resampled encounter points
+   (`encounter_points`), each copied into its space-time cell and the neighbours it lies near
+   (`cells.replicate`).
 2. `cell_step`: a group of cells. Finds the close point pairs with the detector's `close_pairs` and keeps
    a pair only in the group that owns it (the home cell of its lower-MMSI point).
 3. `pair_step`: a group of vessel pairs with all their close steps, over all days. Merges them into
    encounters with the detector's `encounters_from_pairs`, so meetings across midnight or a cell border
    come out exactly as the local engine finds them.
+4. `draught_step`: a group of whole vessels' static reports with every port call and encounter of theirs
+   (both sides): `detect_draught_changes` as `run_all` calls it.
+
+Row references in evidence (`rows`, `row_ids`, `row_id`) index the input table of the run; they are
+shifted from the group's table to the whole lake's (sorted by mmsi, ts, msg_type), as the local engine's
+full run numbers them (`RowOffsets`).
 """
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from shadowfleet.detect.draught import detect_draught_changes
 from shadowfleet.detect.encounters import close_pairs, encounter_points, encounters_from_pairs
+from shadowfleet.detect.imo import imo_valid_mask
 from shadowfleet.detect.resample import Resampled
 from shadowfleet.detect.run import DetectContext, DetectParams, run_all
 from shadowfleet.detect.segments import segment_track
@@ -53,10 +64,70 @@ PAIR_STEP_SCHEMA = pa.schema(
 class ScaleParams:
     """How the work is cut; none of these changes a result, only its cost (docs/scale.md)."""
 
-    vessel_buckets: int = 64  # groups of whole vessels; 0 = one group per MMSI
+    vessel_buckets: int = 64  # groups of whole vessels; 0 = one group per family (see `families`)
     cell_m: float = 20_000.0  # encounter cell edge (Earth-centred cube), x one UTC day
     cell_buckets: int = 64  # groups of cells; 0 = one group per cell
     pair_buckets: int = 16  # groups of vessel pairs; 0 = one group per pair
+
+
+# kinds whose events depend on other vessels: computed by the cell/pair and draught steps instead
+CROSS_VESSEL_KINDS = ("encounter", "draught_change")
+# the columns of port calls and encounters that draught changes read
+STOP_COLUMNS = (
+    "event_id", "kind", "mmsi", "other_mmsi", "start_ts", "end_ts", "lat", "lon", "simulated",
+    "port_id", "port_name", "port_country",
+)  # fmt: skip
+
+
+def families(mmsi: np.ndarray, imo: np.ndarray) -> pa.Table:
+    """(mmsi, family): MMSIs linked by a shared valid IMO number, transitively, get the smallest MMSI of
+    their set as family, so identity changes keyed by IMO see all of them in one group. Only MMSIs in a
+    family of two or more are listed."""
+    ok = imo_valid_mask(imo)
+    m, i = mmsi[ok], imo[ok]
+    vessels, m_idx = np.unique(m, return_inverse=True)
+    _, i_idx = np.unique(i, return_inverse=True)
+    parent = np.arange(len(vessels))
+    first_of_imo = np.full(int(i_idx.max()) + 1 if len(i_idx) else 0, -1)
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = int(parent[k])
+        return k
+
+    for v, g in zip(m_idx.tolist(), i_idx.tolist(), strict=True):  # one step per distinct (mmsi, imo)
+        if first_of_imo[g] < 0:
+            first_of_imo[g] = v
+        else:
+            a, b = root(v), root(int(first_of_imo[g]))
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    roots = np.array([root(k) for k in range(len(vessels))], dtype=np.int64)
+    size = np.bincount(roots, minlength=len(vessels))
+    keep = size[roots] > 1
+    return pa.table(
+        {"mmsi": pa.array(vessels[keep], pa.int64()), "family": pa.array(vessels[roots[keep]], pa.int64())}
+    )
+
+
+@dataclass(frozen=True)
+class RowOffsets:
+    """Per MMSI (sorted), the number of lake rows of smaller MMSIs: where its rows start in a full run."""
+
+    mmsi: np.ndarray
+    positions: np.ndarray
+    statics: np.ndarray
+
+    @staticmethod
+    def from_counts(pos_counts: pa.Table, sta_counts: pa.Table) -> "RowOffsets":
+        mmsi = np.union1d(pos_counts.column("mmsi").to_numpy(), sta_counts.column("mmsi").to_numpy())
+        starts = []
+        for counts in (pos_counts, sta_counts):
+            n = np.zeros(len(mmsi), dtype=np.int64)
+            n[np.searchsorted(mmsi, counts.column("mmsi").to_numpy())] = counts.column("count").to_numpy()
+            starts.append(np.cumsum(n) - n)
+        return RowOffsets(mmsi, starts[0], starts[1])
 
 
 @dataclass(frozen=True)
@@ -64,6 +135,7 @@ class StepConfig:
     context: DetectContext = field(default_factory=DetectContext)
     params: DetectParams = field(default_factory=DetectParams)
     scale: ScaleParams = field(default_factory=ScaleParams)
+    offsets: RowOffsets | None = None
 
 
 def fresh_context(context: DetectContext) -> DetectContext:
@@ -78,24 +150,102 @@ def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.table([table.column(f.name).cast(f.type) for f in schema], schema=schema)
 
 
-def sort_positions(table: pa.Table) -> pa.Table:
-    """The local engine's order: (mmsi, ts, msg_type); the remaining columns break exact ties."""
-    keys = ["mmsi", "ts", "msg_type", "lat", "lon", "sog_kn", "cog_deg", "heading_deg", "source"]
-    return table.sort_by([(k, "ascending") for k in keys])
+# where a row sits in the lake, added when reading (`_metadata`): ties in (mmsi, ts, msg_type) keep the
+# order of the files, as the local engine's reader does
+FILE_ORDER_COLUMNS = ("_file", "_row")
 
 
-def sort_statics(table: pa.Table) -> pa.Table:
-    return table.sort_by([(k, "ascending") for k in ("mmsi", "ts", "msg_type")])
+def lake_order(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Rows in the local engine's order (mmsi, ts, msg_type, then file order), with `schema`'s columns."""
+    keys = ["mmsi", "ts", "msg_type"] + [c for c in FILE_ORDER_COLUMNS if c in table.column_names]
+    return conform(table.sort_by([(k, "ascending") for k in keys]), schema)
+
+
+_ROW_LIST = re.compile(r'"(rows|row_ids)":\[([-0-9, ]*)\]')
+_ROW_ONE = re.compile(r'"row_id":(-?[0-9]+)')
+
+
+def _shift_fn(table: pa.Table, lake_starts: np.ndarray, offsets: RowOffsets) -> Callable[[int], int]:
+    """row of the group's table -> the same row's number in the whole lake (its vessel found by row)."""
+    if table.num_rows == 0:
+        return lambda row: row
+    mmsi = table.column("mmsi").to_numpy()
+    first = np.flatnonzero(starts_of(mmsi))
+    shift = lake_starts[np.searchsorted(offsets.mmsi, mmsi[first])] - first
+
+    def renumber(row: int) -> int:
+        k = int(np.searchsorted(first, row, side="right")) - 1
+        return row + int(shift[k]) if k >= 0 and row < len(mmsi) else row
+
+    return renumber
+
+
+def _statics_refs(kind: str, evidence: str) -> bool:
+    """Whether an event's row references index static reports (else positions)."""
+    return kind in ("identity_change", "draught_change") or (kind == "spoofing" and '"imo":' in evidence)
+
+
+def shift_rows(events: pa.Table, pos: pa.Table, sta: pa.Table, offsets: RowOffsets | None) -> pa.Table:
+    """Row references in the evidence renumbered from the group's tables to the whole lake's."""
+    if offsets is None or events.num_rows == 0:
+        return events
+    by_pos = _shift_fn(pos, offsets.positions, offsets)
+    by_sta = _shift_fn(sta, offsets.statics, offsets)
+    out = []
+    for kind, evidence in zip(
+        events.column("kind").to_pylist(), events.column("evidence").to_pylist(), strict=True
+    ):
+        if '"row' not in evidence:
+            out.append(evidence)
+            continue
+        shift = by_sta if _statics_refs(kind, evidence) else by_pos
+
+        def many(m: re.Match[str], shift: Callable[[int], int] = shift) -> str:
+            nums = [str(shift(int(x))) for x in m.group(2).split(",") if x.strip()]
+            return f'"{m.group(1)}":[{",".join(nums)}]'
+
+        def one(m: re.Match[str], shift: Callable[[int], int] = shift) -> str:
+            return f'"row_id":{shift(int(m.group(1)))}'
+
+        out.append(_ROW_ONE.sub(one, _ROW_LIST.sub(many, evidence)))
+    col = events.schema.get_field_index("evidence")
+    return events.set_column(col, events.schema.field(col), pa.array(out, pa.string()))
 
 
 def vessel_step(positions: pa.Table, statics: pa.Table, config: StepConfig) -> tuple[pa.Table, pa.Table]:
     """Per-vessel events and voyages (as blobs), and the encounter points copied into their cells."""
-    pos = sort_positions(conform(positions, POSITION_SCHEMA))
-    sta = sort_statics(conform(statics, STATIC_SCHEMA))
+    pos = lake_order(positions, POSITION_SCHEMA)
+    sta = lake_order(statics, STATIC_SCHEMA)
     events, voyages = run_all(pos, sta, config.context, config.params)
-    events = events.filter(pc.not_equal(events.column("kind"), "encounter"))
+    events = events.filter(pc.invert(pc.is_in(events.column("kind"), pa.array(CROSS_VESSEL_KINDS))))
+    events = shift_rows(events, pos, sta, config.offsets)
     out = blobs([("events", events), ("voyages", voyages)])
     return out, cell_points(pos, config)
+
+
+def stops_of(events: pa.Table) -> pa.Table:
+    """Port calls and encounters, reduced to what draught changes read (small enough to broadcast)."""
+    stops = events.filter(pc.is_in(events.column("kind"), pa.array(["port_call", "encounter"])))
+    return stops.select([c for c in STOP_COLUMNS if c in stops.column_names])
+
+
+def draught_step(statics: pa.Table, stops: pa.Table, config: StepConfig) -> pa.Table:
+    """Draught changes (as blobs) of a group of whole vessels, given every stop of the lake."""
+    sta = lake_order(statics, STATIC_SCHEMA)
+    if sta.num_rows == 0 or stops.num_rows == 0:
+        return BLOB_SCHEMA.empty_table()
+    vessels = pa.array(np.unique(sta.column("mmsi").to_numpy()))
+    kind = stops.column("kind")
+    calls = stops.filter(pc.and_(pc.equal(kind, "port_call"), pc.is_in(stops.column("mmsi"), vessels)))
+    enc = stops.filter(
+        pc.and_(
+            pc.equal(kind, "encounter"),
+            pc.or_(pc.is_in(stops.column("mmsi"), vessels), pc.is_in(stops.column("other_mmsi"), vessels)),
+        )
+    )
+    events = detect_draught_changes(sta, config.params.draught, calls, enc)
+    events = events.filter(pc.is_in(events.column("mmsi"), vessels))
+    return blobs([("events", shift_rows(events, sta.slice(0, 0), sta, config.offsets))])
 
 
 def cell_points(positions: pa.Table, config: StepConfig) -> pa.Table:
@@ -179,4 +329,4 @@ def pair_step(pair_steps: pa.Table, config: StepConfig) -> pa.Table:
     )
     rs = _resampled(stacked, first, "", config.params.encounters.resample_step_s)
     events = encounters_from_pairs(rs, inverse[:n], inverse[n:], config.params.encounters)
-    return blobs([("events", events)])
+    return blobs([("encounters", events)])

@@ -1,6 +1,9 @@
 """The FastAPI app factory: settings -> app with API, pages, feeds, static assets and security layers."""
 
 import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -37,7 +40,16 @@ def _templates(settings: Settings) -> Jinja2Templates:
 def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
     """Build the app. `settings.checked()` refuses default secrets outside demo mode."""
     settings = settings.checked()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Build the vessel summaries and latest positions in the background, so the first visitor
+        # does not wait for them.
+        threading.Thread(target=app.state.data.warm, name="warm-caches", daemon=True).start()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="shadowfleet",
         version=__version__,
         description=(

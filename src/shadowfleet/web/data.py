@@ -6,20 +6,34 @@ summaries, latest positions and per-vessel tracks must be rebuilt. Nothing here 
 
 import contextlib
 import datetime as dt
+import gzip
 import json
+import logging
+import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
 
 from shadowfleet.lake.web_queries import EventFilter, LakeQueries, lake_fingerprint
 
+log = logging.getLogger("shadowfleet.web")
+
+T = TypeVar("T")
 FINGERPRINT_TTL_S = 2.0
 TRACK_CACHE_VESSELS = 64
+MEMO_ENTRIES = 512
+# Cached views expire after this long; lake changes and edits made through this server clear them at once
+# (registry edits made elsewhere, e.g. the CLI, show within this delay).
+MEMO_TTL_S = 300.0
+LATEST_PROPERTIES = ("mmsi", "name", "sog_kn", "last_ts", "simulated")
+GZIP_MIN_BYTES = 64 * 1024
 
 
 def iso(value: object) -> object:
@@ -30,13 +44,24 @@ def iso(value: object) -> object:
     return value
 
 
+def finite(value: object) -> object:
+    """JSON-safe: NaN and infinities become None, at any depth."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    return value
+
+
 def rows(table: pa.Table) -> list[dict[str, object]]:
-    """Arrow rows as plain dicts with ISO-8601 UTC strings for timestamps and NaN as None."""
+    """Arrow rows as plain dicts with ISO-8601 UTC strings for timestamps; NaN and infinities as None."""
     out = []
     for row in table.to_pylist():
         clean: dict[str, object] = {}
         for key, value in row.items():
-            if isinstance(value, float) and value != value:
+            if isinstance(value, float) and not math.isfinite(value):
                 value = None
             clean[key] = iso(value)
         out.append(clean)
@@ -127,12 +152,15 @@ class SiteData:
         self.lake_path = lake_path
         self.queries = LakeQueries(lake_path) if lake_path is not None else None
         self._lock = threading.Lock()
-        self._fingerprint: tuple[int, int] | None = None
+        self._fingerprint: tuple[object, ...] | None = None
         self._checked_at = 0.0
         self._vessels: pa.Table | None = None
         self._latest_features: list[bytes] = []
         self._latest_arrays: dict[str, np.ndarray] = {}
         self._tracks: OrderedDict[int, Track] = OrderedDict()
+        self._memo: OrderedDict[tuple[object, ...], tuple[float, object]] = OrderedDict()
+        self._row_of: dict[int, int] = {}
+        self._latest_all: tuple[bytes, bytes] | None = None
 
     # -- cache control --------------------------------------------------------------------------
     def _refresh_if_changed(self) -> None:
@@ -151,7 +179,9 @@ class SiteData:
             assert self.queries is not None
             vessels = self.queries.vessel_summaries()
             self._build_latest(vessels)
+            self._row_of = {int(m): i for i, m in enumerate(vessels["mmsi"].to_numpy())}
             self._tracks.clear()
+            self._memo.clear()
             self._vessels = vessels
             self._fingerprint = fingerprint
 
@@ -162,13 +192,13 @@ class SiteData:
         lon = has_pos["lon"].to_numpy(zero_copy_only=False)
         last_us = has_pos["last_ts"].cast(pa.int64()).to_numpy(zero_copy_only=False)
         features = []
-        for row in has_pos.select(
-            ["mmsi", "name", "imo", "sog_kn", "cog_deg", "last_ts", "simulated"]
-        ).to_pylist():
+        for row in has_pos.select(list(LATEST_PROPERTIES)).to_pylist():
+            last = row["last_ts"]
+            row["last_ts"] = iso(last.replace(microsecond=0)) if isinstance(last, dt.datetime) else last
             feature = {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [0, 0]},
-                "properties": {k: iso(v) for k, v in row.items()},
+                "properties": row,
             }
             features.append(feature)
         encoded = []
@@ -177,6 +207,34 @@ class SiteData:
             encoded.append(json.dumps(feature, separators=(",", ":")).encode())
         self._latest_features = encoded
         self._latest_arrays = {"mmsi": mmsi, "lat": lat, "lon": lon, "last_us": last_us}
+        self._latest_all = None
+
+    def warm(self) -> None:
+        try:
+            self._refresh_if_changed()
+        except Exception:  # a broken lake shows on the first request, in the error shape
+            log.exception("could not warm the caches")
+
+    def invalidate(self) -> None:
+        """Forget cached views now (after an editorial write through this server)."""
+        with self._lock:
+            self._memo.clear()
+
+    def memo(self, key: tuple[object, ...], build: Callable[[], T]) -> T:
+        """`build()` cached under `key` until the lake changes or MEMO_TTL_S passes."""
+        self._refresh_if_changed()
+        now = time.monotonic()
+        with self._lock:
+            hit = self._memo.get(key)
+            if hit is not None and now - hit[0] < MEMO_TTL_S:
+                self._memo.move_to_end(key)
+                return hit[1]  # type: ignore[return-value]
+        value = build()
+        with self._lock:
+            self._memo[key] = (now, value)
+            while len(self._memo) > MEMO_ENTRIES:
+                self._memo.popitem(last=False)
+        return value
 
     # -- vessels --------------------------------------------------------------------------------
     def vessels(self) -> pa.Table:
@@ -187,11 +245,10 @@ class SiteData:
 
     def vessel(self, mmsi: int) -> dict[str, object] | None:
         table = self.vessels()
-        if table.num_rows == 0 or not 0 <= mmsi < 2**63:
+        row = self._row_of.get(mmsi)
+        if row is None:
             return None
-        mask = pa.compute.equal(table["mmsi"], mmsi)
-        found = table.filter(mask)
-        return rows(found)[0] if found.num_rows else None
+        return rows(table.slice(row, 1))[0]
 
     def latest_positions_geojson(
         self, bbox: tuple[float, float, float, float] | None, since: dt.datetime | None, limit: int
@@ -215,6 +272,16 @@ class SiteData:
             + b"]}"
         )
         return body, len(picked)
+
+    def latest_positions_all(self) -> tuple[bytes, bytes]:
+        """Every vessel's latest position, as (GeoJSON, the same gzip-compressed), built once per lake change."""
+        self._refresh_if_changed()
+        cached = self._latest_all
+        if cached is None:
+            body, _ = self.latest_positions_geojson(None, None, len(self._latest_features) + 1)
+            cached = (body, gzip.compress(body, compresslevel=5))
+            self._latest_all = cached
+        return cached
 
     def track(self, mmsi: int) -> Track:
         self._refresh_if_changed()
@@ -294,7 +361,7 @@ def decode_event(row: dict[str, object]) -> dict[str, object]:
         value = out.get(key)
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
-                out[key] = json.loads(value)
+                out[key] = finite(json.loads(value))
     out["title"] = event_title(out)
     return out
 

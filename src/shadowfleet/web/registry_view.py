@@ -102,9 +102,17 @@ class RegistryView:
                 dossier = self.registry.vessel_dossier(vid)
             except NotFound:
                 continue
+            linked = {link.entity.id: link.entity for link in dossier.links}
             for statements in dossier.history.values():
-                history.extend(statement_dict(s) for s in statements)
+                for st in statements:
+                    item = statement_dict(st)
+                    target = linked.get(st.value)
+                    if target is not None:  # an owner/manager/operator id: show its name and link it
+                        item["value"] = target.caption
+                        item["value_url"] = entity_url(target.schema_name, target.id)
+                    history.append(item)
             for flag in dossier.sanctions:
+                listed_entity = flag.via_entity.id if flag.via_entity else vid
                 sanctions.append(
                     {
                         "reason": flag.reason,
@@ -113,11 +121,7 @@ class RegistryView:
                         "via_url": entity_url(flag.via_entity.schema_name, flag.via_entity.id)
                         if flag.via_entity
                         else None,
-                        "dates": [
-                            link.start_date
-                            for link in dossier.links
-                            if link.role == "sanction" and link.start_date
-                        ],
+                        "listings": web_queries.sanction_listings(self.registry, listed_entity),
                     }
                 )
             for link in dossier.links:

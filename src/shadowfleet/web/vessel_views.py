@@ -9,6 +9,8 @@ import pyarrow.compute as pc
 from shadowfleet.lake.web_queries import EventFilter
 from shadowfleet.web.data import SiteData, rows
 
+DOSSIER_EVENTS = 100
+
 
 def vessel_url(mmsi: int) -> str:
     return f"/vessels/{mmsi}"
@@ -87,10 +89,19 @@ def list_events(
 
 
 def dossier(data: SiteData, mmsi: int, registry_view: Any = None) -> dict[str, Any] | None:
+    """The dossier, cached briefly (see SiteData.memo)."""
+    return data.memo(
+        ("dossier", mmsi, registry_view is not None), lambda: build_dossier(data, mmsi, registry_view)
+    )
+
+
+def build_dossier(data: SiteData, mmsi: int, registry_view: Any = None) -> dict[str, Any] | None:
     vessel = data.vessel(mmsi)
     if vessel is None:
         return None
-    events, n_events = list_events(data, EventFilter(mmsi=mmsi), 200, 0)
+    events, n_events = list_events(data, EventFilter(mmsi=mmsi), DOSSIER_EVENTS, 0)
+    for event in events:  # evidence stays on the event's own page and API entry
+        event.pop("evidence", None)
     voyages, _ = data.voyages(mmsi, None, None, 200, 0)
     summary = summarize(vessel)
     extras: dict[str, Any] = {"registry_ids": [], "registry_history": [], "sanctions": [], "links": []}
@@ -104,7 +115,55 @@ def dossier(data: SiteData, mmsi: int, registry_view: Any = None) -> dict[str, A
         "n_events": n_events,
         "voyages": voyages,
         "cargo_estimate": data.cargo_estimate(mmsi),
+        "risk": risk_score(data, mmsi, extras["sanctions"], registry_view is not None),
         "simulated": summary["simulated"],
+    }
+
+
+def risk_score(
+    data: SiteData, mmsi: int, sanctions: list[dict[str, Any]], registry_assessed: bool
+) -> dict[str, Any] | None:
+    """The detect room's explainable risk score from this vessel's events and the registry's sanctions."""
+    import json
+
+    from shadowfleet.detect.risk import (
+        DEFAULT_RISK_SIGNALS,
+        risk_signals_from_events,
+        score_risk,
+        with_registry_facts,
+    )
+
+    if data.queries is None:
+        return None
+    events = data.queries.vessel_events(mmsi)
+    signals = risk_signals_from_events(events) if events.num_rows else None
+    if signals is None or mmsi not in signals.column("mmsi").to_pylist():
+        signals = pa.table({"mmsi": pa.array([mmsi], pa.int64())})
+    else:
+        signals = signals.filter(pc.equal(signals["mmsi"], mmsi))
+    direct = any(s["reason"] == "sanctioned" for s in sanctions)
+    via = any(s["reason"] != "sanctioned" for s in sanctions)
+    signals = with_registry_facts(
+        signals,
+        sanctioned=[mmsi] if direct else [],
+        owner_sanctioned=[mmsi] if via else [],
+        assessed=[mmsi] if registry_assessed else [],
+    )
+    if events.num_rows == 0:
+        # No event table for this vessel: its event signals were not assessed (not the same as zero).
+        keep = ["mmsi", "sanctioned", "owner_sanctioned"]
+        signals = signals.select(keep)
+    scored = score_risk(signals).to_pylist()[0]
+    rationale = {sig.name: sig.rationale for sig in DEFAULT_RISK_SIGNALS}
+    breakdown = json.loads(scored["breakdown"])
+    for item in breakdown:
+        item["rationale"] = rationale.get(item["signal"], "")
+    return {
+        "score": round(scored["risk_score"], 1),
+        "max": scored["risk_score_max"],
+        "version": scored["risk_version"],
+        "breakdown": breakdown,
+        "params": json.loads(scored["params"]),
     }
 
 

@@ -41,7 +41,7 @@ class Event(BaseModel):
     confidence: float
     detector_version: str
     params: Any
-    evidence: Any
+    evidence: Any = None  # left out of dossiers; on the event's own entry
     simulated: bool
     url: str
 

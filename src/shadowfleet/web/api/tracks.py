@@ -1,6 +1,7 @@
 """Vessels, tracks, latest positions, events and voyages."""
 
 import datetime as dt
+import gzip
 import json
 from typing import Annotated, Literal
 
@@ -12,7 +13,7 @@ from shadowfleet.model.schemas import EVENT_KINDS
 from shadowfleet.web import exports
 from shadowfleet.web.api.deps import settings, site_data
 from shadowfleet.web.api.models import Dossier, Event, VesselSummary
-from shadowfleet.web.data import SiteData, track_geojson
+from shadowfleet.web.data import GZIP_MIN_BYTES, SiteData, track_geojson
 from shadowfleet.web.errors import ErrorResponse
 from shadowfleet.web.pagination import Page, page
 from shadowfleet.web.params import MmsiPath, check_range, parse_bbox, utc
@@ -86,10 +87,16 @@ def vessels(
 
 @router.get("/vessels/{mmsi}", response_model=Dossier, summary="A vessel's dossier")
 def vessel_dossier(request: Request, mmsi: MmsiPath, data: SiteData = Depends(site_data)) -> Response:
-    found = dossier(data, mmsi, request.app.state.registry_view)
-    if found is None:
+    registry_view = request.app.state.registry_view
+
+    def encoded() -> bytes | None:
+        found = dossier(data, mmsi, registry_view)
+        return None if found is None else json.dumps(found, separators=(",", ":")).encode()
+
+    body = data.memo(("dossier-json", mmsi), encoded)
+    if body is None:
         raise HTTPException(404, f"no vessel with MMSI {mmsi}")
-    return JSONResponse(found)
+    return Response(body, media_type="application/json")
 
 
 @router.get(
@@ -110,10 +117,14 @@ def vessel_track(
     check_range(start, end)
     if data.vessel(mmsi) is None:
         raise HTTPException(404, f"no vessel with MMSI {mmsi}")
-    window = data.track(mmsi).window(start, end)
-    shown = window if full else window.thinned(cfg.track_display_max_points)
-    body = track_geojson(shown, len(window.ts_us), simplified=len(shown.ts_us) < len(window.ts_us))
-    return Response(json.dumps(body, separators=(",", ":")), media_type="application/geo+json")
+
+    def encoded() -> bytes:
+        window = data.track(mmsi).window(start, end)
+        shown = window if full else window.thinned(cfg.track_display_max_points)
+        body = track_geojson(shown, len(window.ts_us), simplified=len(shown.ts_us) < len(window.ts_us))
+        return json.dumps(body, separators=(",", ":")).encode()
+
+    return Response(data.memo(("track", mmsi, start, end, full), encoded), media_type="application/geo+json")
 
 
 @router.get(
@@ -123,13 +134,28 @@ def vessel_track(
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 def latest_positions(
+    request: Request,
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
     since: dt.datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=100_000)] = 100_000,
+    limit: Annotated[int, Query(ge=1, le=1_000_000)] = 1_000_000,
     data: SiteData = Depends(site_data),
 ) -> Response:
+    gzip_ok = "gzip" in request.headers.get("accept-encoding", "")
+    media = "application/geo+json"
+    if bbox is None and since is None and limit == 1_000_000:
+        plain, packed = data.latest_positions_all()
+        if gzip_ok:
+            return Response(
+                packed, media_type=media, headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+            )
+        return Response(plain, media_type=media, headers={"Vary": "Accept-Encoding"})
     body, _count = data.latest_positions_geojson(parse_bbox(bbox), utc(since), limit)
-    return Response(body, media_type="application/geo+json")
+    if gzip_ok and len(body) >= GZIP_MIN_BYTES:
+        packed = gzip.compress(body, compresslevel=1)
+        return Response(
+            packed, media_type=media, headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        )
+    return Response(body, media_type=media, headers={"Vary": "Accept-Encoding"})
 
 
 def event_filter(

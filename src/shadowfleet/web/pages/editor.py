@@ -20,6 +20,8 @@ DRAFT_SCHEMAS = ("Person", "Company", "Organization", "Vessel", "Position", "Sup
 
 
 def _back(path: str, request: Request, message: str) -> Response:
+    """After a successful write: drop cached public views so the change shows at once."""
+    request.app.state.data.invalidate()
     request.session["flash"] = message
     return RedirectResponse(path, status_code=303)
 

@@ -161,8 +161,12 @@ def methods_index(request: Request) -> Response:
 @router.get("/methods/{slug}", response_class=HTMLResponse)
 def method_page(request: Request, slug: str) -> Response:
     folder = _docs_dir(request) / "methods"
+    if not (slug.isascii() and slug.replace("-", "").replace("_", "").isalnum()):
+        raise HTTPException(404, f"no methods page {slug!r}")
     path = folder / f"{slug}.md"
-    if not slug.replace("-", "").replace("_", "").isalnum() or not path.is_file():
+    if not path.is_file() and "_" in slug:  # event kinds: identity_change -> identity.md
+        path = folder / f"{slug.rsplit('_', 1)[0]}.md"
+    if not path.is_file():
         raise HTTPException(404, f"no methods page {slug!r}")
     body = _markdown().render(path.read_text(encoding="utf-8"))
     return render(request, "method.html", body=body, slug=slug)

@@ -1,0 +1,134 @@
+"""The vectorised path and the general path give identical tables on every corpus and on the traffic mix."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from shadowfleet.ais.decoder import DecodeResult, NmeaDecoder
+from shadowfleet.ais.encode import traffic_mix
+from tests.ais.test_differential import CORPORA
+
+CLOCK = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def _run(lines: list[bytes], fast: bool, chunk: int) -> tuple[pa.Table, pa.Table, set[int], dict[str, int]]:
+    dec = NmeaDecoder("eq", clock=lambda: CLOCK, fast_path=fast)
+    results: list[DecodeResult] = [dec.feed(lines[i : i + chunk], i + 1) for i in range(0, len(lines), chunk)]
+    results.append(dec.flush())
+    counts: dict[str, int] = {}
+    for r in results:
+        for k, v in r.counts.items():
+            if k != "fast_path":
+                counts[k] = counts.get(k, 0) + v
+    rejected = {n for r in results for n in r.rejects.column("line_no").to_pylist()}
+    return (
+        pa.concat_tables([r.positions for r in results]),
+        pa.concat_tables([r.statics for r in results]),
+        rejected,
+        counts,
+    )
+
+
+def _assert_same(lines: list[bytes], chunk: int) -> int:
+    fast = _run(lines, True, chunk)
+    slow = _run(lines, False, chunk)
+    assert fast[0].equals(slow[0])
+    assert fast[1].equals(slow[1])
+    assert fast[2] == slow[2]
+    assert fast[3] == slow[3]
+    return fast[0].num_rows + fast[1].num_rows
+
+
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_real_corpora(shared_data: Path, corpus: str) -> None:
+    lines = (shared_data / corpus).read_bytes().split(b"\n")
+    _assert_same(lines, chunk=10_000)
+
+
+def test_traffic_mix_in_chunks() -> None:
+    lines = traffic_mix(60_000, seed=11)
+    rows = _assert_same(lines, chunk=7_001)  # odd chunk size: two-part messages split across calls
+    assert rows > 55_000
+
+
+def test_superseded_and_split_fragments() -> None:
+    frag1 = b"!AIVDM,2,1,3,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1E"
+    frag2 = b"!AIVDM,2,2,3,A,88888888880,2*27"
+    pos = b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"
+    lines = [frag1, pos, frag1, frag2, frag2, pos, frag1, pos, frag2, frag1]
+    for chunk in (1, 2, 3, 4, 10):
+        _assert_same(lines, chunk)
+
+
+def test_random_fragment_sequences() -> None:
+    """Random orders of fragments (two keys, orphans, duplicates, late first parts) in random batch sizes."""
+    import numpy as np
+
+    f1 = b"!AIVDM,2,1,3,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1E"
+    f2 = b"!AIVDM,2,2,3,A,88888888880,2*27"
+    g1 = b"!AIVDM,2,1,4,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*19"
+    g2 = b"!AIVDM,2,2,4,A,88888888880,2*20"
+    pos = b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"
+    pool = [f1, f2, g1, g2, pos, f1, f2, g1, g2]
+    rng = np.random.default_rng(5)
+    for _ in range(150):
+        lines = [pool[i] for i in rng.integers(0, len(pool), int(rng.integers(2, 30)))]
+        _assert_same(lines, int(rng.integers(1, 12)))
+
+
+def test_tagged_lines() -> None:
+    """Tag blocks of every flavour in front of the traffic mix: c: in s and ms, s:, i:SIMULATED, no c:,
+    no checksum, bad checksum, g: groups, non-ASCII, malformed fields."""
+    import numpy as np
+
+    from shadowfleet.ais.nmea import nmea_checksum
+
+    rng = np.random.default_rng(9)
+    lines = traffic_mix(20_000, seed=4)
+    out = []
+    for i, line in enumerate(lines):
+        kind = int(rng.integers(0, 10))
+        t = 1_700_000_000 + i
+        bodies = [
+            b"s:r1,c:%d" % t,
+            b"c:%d000,s:r2,i:SIMULATED" % t,
+            b"s:r3",
+            b"c:%d,i:simulated" % t,
+            b"g:1-1-%d,c:%d" % (i, t),
+            b"c:abc",
+            b"s\xe9:x",
+            b"c:%d,,s:r4" % t,
+        ]
+        if kind < len(bodies):
+            body = bodies[kind]
+            cs = nmea_checksum(body) ^ (1 if rng.random() < 0.05 else 0)
+            out.append(b"\\%s*%02X\\%s" % (body, cs, line))
+        elif kind == 8:
+            out.append(b"\\s:r5,c:%d\\%s" % (t, line))  # no tag block checksum
+        else:
+            out.append(line)
+    rows = _assert_same(out, chunk=3_000)
+    assert rows > 10_000
+
+
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_feed_buffer_equals_feed(shared_data: Path, corpus: str) -> None:
+    data = (shared_data / corpus).read_bytes()
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines = lines[:-1]  # the buffer API does not count an empty line after the last newline
+    a = NmeaDecoder("b", clock=lambda: CLOCK).feed(lines, 1)
+    b = NmeaDecoder("b", clock=lambda: CLOCK).feed_buffer(data, 1)
+    assert a.positions.equals(b.positions) and a.statics.equals(b.statics) and a.rejects.equals(b.rejects)
+    assert a.counts == b.counts
+
+
+def test_feed_buffer_crlf_and_no_final_newline() -> None:
+    lines = traffic_mix(5_000, seed=3)
+    data = b"\r\n".join(lines)  # CR LF, and no newline after the last line
+    a = NmeaDecoder("b", clock=lambda: CLOCK).feed(lines, 1)
+    b = NmeaDecoder("b", clock=lambda: CLOCK).feed_buffer(data, 1)
+    assert a.positions.equals(b.positions) and a.statics.equals(b.statics)
+    assert b.counts["lines"] == len(lines) and b.rejects.num_rows == 0

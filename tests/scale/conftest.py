@@ -1,0 +1,37 @@
+"""One local[2] Spark session for the whole test run (a JVM start costs ~20 s)."""
+
+import os
+
+import pytest
+
+from shadowfleet.geodata.land import load_shore
+from shadowfleet.geodata.ports import load_gazetteer
+
+SPARK_PORT = "18400"  # this room's fixed port range: 18400-18499
+
+
+@pytest.fixture(scope="session")
+def spark():
+    pytest.importorskip("pyspark")
+    from shadowfleet.scale.session import spark_session
+
+    os.environ.setdefault("SHADOWFLEET_SPARK_PORT", SPARK_PORT)
+    session = spark_session(
+        "local[2]",
+        app_name="shadowfleet-tests",
+        shuffle_partitions=4,
+        driver_memory="1g",
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def gazetteer(shared_data):
+    return load_gazetteer(shared_data / "gfw-ports-anchorages")
+
+
+@pytest.fixture(scope="session")
+def shore(shared_data):
+    return load_shore(shared_data / "geo" / "world-atlas" / "land-10m.json")
