@@ -3,6 +3,7 @@
 import itertools
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,8 +30,17 @@ class Backend:
     def _psql(self, sql: str) -> None:
         assert self.admin_url is not None
         url = make_url(self.admin_url).set(drivername="postgresql")
-        with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
-            conn.execute(sql)
+        for attempt in range(20):
+            try:
+                with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
+                    conn.execute(sql)
+                return
+            except (
+                psycopg.errors.ObjectInUse
+            ):  # a template briefly in use (e.g. autovacuum on a shared server)
+                if attempt == 19:
+                    raise
+                time.sleep(0.25)
 
     def _url(self, name: str) -> str:
         if self.kind == "sqlite":

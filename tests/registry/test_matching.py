@@ -52,6 +52,7 @@ def fleet(registry: Registry, users_of: dict[str, UserPublic]) -> dict[str, str]
                 claim("273111222", start_date="2021-07-01"),
             ],
             "owner": [claim(owner, start_date="2021-01-01")],
+            "callSign": [claim("UBXX7")],
         },
     )
     other = _publish(
@@ -132,6 +133,8 @@ def test_uncertain_matches_go_to_the_review_queue(
         (fleet["other"], "mmsi"),
     ]
     assert queue[0].payload["identity"] == {"mmsi": "111111111", "imo": None, "name": "SEA STARR"}
+    registry.match_identities(rows)  # the same identities again: nothing queued twice
+    assert len(registry.review_queue(users_of["editor"], kind="match")) == 2
     registry.resolve_review(users_of["editor"], queue[0].id, accept=True, note="same hull, renamed")
     assert len(registry.review_queue(users_of["editor"], kind="match")) == 1
 
@@ -164,3 +167,14 @@ def test_matching_against_real_ofac_vessels(ofac_url: str) -> None:
         )
     finally:
         reg.close()
+
+
+def test_name_with_agreeing_call_sign_is_certain(registry: Registry, fleet: dict[str, str]) -> None:
+    rows = [
+        {"mmsi": "123456789", "imo": None, "name": "FORTUNA", "callsign": "ubxx-7"},
+        {"mmsi": "123456789", "imo": None, "name": "FORTUNA", "callsign": "D5AA1"},
+    ]
+    agree, differ = registry.match_identities(rows, queue=False)
+    assert (agree.rule, agree.certain, agree.vessel_id) == ("name+callsign", True, fleet["fortuna"])
+    assert "call sign UBXX7 agrees" in agree.explanation
+    assert (differ.rule, differ.certain) == ("name", False)

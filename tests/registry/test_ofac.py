@@ -182,3 +182,13 @@ def test_malformed_sanctions_file_is_refused_and_changes_nothing(
         ofac.read_files(path)
     assert "sdn_bad.csv" in str(err.value)
     assert table_counts(registry) == before
+
+
+def test_search_treats_wildcards_literally(ofac_url: str) -> None:
+    reg = Registry(ofac_url)
+    try:
+        assert reg.search_vessels(q="%") == []
+        assert reg.search_vessels(q="_") == []
+        assert len(reg.search_vessels(q="a", limit=5)) == 5
+    finally:
+        reg.close()

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from shadowfleet.registry import ftm, web_queries
+from shadowfleet.registry import ftm
 from shadowfleet.registry.models import CorrectionCreate, EntityCreate, EntityUpdate, UserPublic
 from shadowfleet.registry.queries import NotFound
 from shadowfleet.registry.service import ConflictError, Registry, WorkflowError
@@ -230,18 +230,24 @@ def test_cli_users_create_reads_password_from_stdin(
     assert again.returncode == 2 and "password" in again.stderr
 
 
-def test_row_version_guards_a_write_racing_past_the_check(registry: Registry, users_of: dict[str, UserPublic]) -> None:
+def test_row_version_guards_a_write_racing_past_the_check(
+    registry: Registry, users_of: dict[str, UserPublic]
+) -> None:
     """Both editors passed the version check; the database still refuses the stale write."""
     from sqlalchemy.orm.exc import StaleDataError
 
     from shadowfleet.registry.tables import Entity
 
     editor = users_of["editor"]
-    vid = registry.create_draft(editor, EntityCreate(schema="Vessel", properties={"name": [claim("RACE")]})).id
+    vid = registry.create_draft(
+        editor, EntityCreate(schema="Vessel", properties={"name": [claim("RACE")]})
+    ).id
     with pytest.raises(StaleDataError), registry.db.session("editor2") as slow:
         stale = slow.get(Entity, vid)
         assert stale is not None and stale.row_version == 1
-        registry.update_draft(editor, vid, EntityUpdate(expected_version=1, properties={"flag": [claim("pa")]}))
+        registry.update_draft(
+            editor, vid, EntityUpdate(expected_version=1, properties={"flag": [claim("pa")]})
+        )
         stale.caption = "STALE WRITE"
         slow.flush()
     now = registry.entity(vid, include_unpublished=True)

@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, event, insert, select, update
@@ -22,11 +23,14 @@ from shadowfleet.registry.tables import AUDITED_TABLES, AuditHead, AuditLog, Bas
 GENESIS_HASH = "0" * 64
 
 
+@lru_cache(maxsize=4096)
+def _utc_iso(value: datetime) -> str:
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def canonical_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return value
+    return _utc_iso(value) if isinstance(value, datetime) else value
 
 
 def row_hash(row: dict[str, Any]) -> str:

@@ -5,12 +5,14 @@ Rules, strongest first; each result says which rule matched and with what score:
   mmsi  the MMSI is recorded for a vessel in a period overlapping the AIS period     -> 95, certain when
         the names agree (or AIS sent no name), else uncertain (MMSIs get reused)
         an MMSI known only outside the AIS period                                    -> 50, uncertain
-  name  normalised, transliterated name close to a current or former name (rapidfuzz) -> score, uncertain
+  name  normalised, transliterated name close to a current or former name (rapidfuzz) -> score, uncertain;
+        certain (rule `name+callsign`) when the AIS call sign equals one the registry records
 Uncertain results go to the review queue (`queue_uncertain`). Each result carries the vessel's
 sanction flags, including those that propagate from its owner, operator, manager or linked entities.
 The caller passes identity rows (list of dicts or an Arrow table); this module never reads the lake.
 """
 
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -68,6 +70,10 @@ class MatchResult:
         return asdict(self)
 
 
+def _callsign(value: Any) -> str:
+    return re.sub(r"[^A-Z0-9]", "", unidecode(str(value or "")).upper())
+
+
 def _day(value: Any, upper: bool) -> str | None:
     if value is None or value == "":
         return None
@@ -92,6 +98,7 @@ class VesselIndex:
     name_owner: list[str]  # vessel id of each choice
     vessel_names: dict[str, set[str]]
     sanctions: dict[str, list[str]]
+    callsigns: dict[str, set[str]] = field(default_factory=dict)  # vessel id -> call signs
     name_position: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -110,6 +117,7 @@ class VesselIndex:
         by_imo: dict[str, list[str]] = defaultdict(list)
         by_mmsi: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
         vessel_names: dict[str, set[str]] = defaultdict(set)
+        callsigns: dict[str, set[str]] = defaultdict(set)
         links: dict[str, list[tuple[str, str]]] = defaultdict(list)
         q = select(
             Statement.entity_id, Statement.prop, Statement.value, Statement.start_date, Statement.end_date
@@ -123,6 +131,8 @@ class VesselIndex:
             elif prop in ("name", "previousName", "alias"):
                 if norm := normalise_name(value):
                     vessel_names[vid].add(norm)
+            elif prop == "callSign":
+                callsigns[vid].add(_callsign(value))
             elif prop in ("owner", "operator", "manager"):
                 links[vid].append((prop, value))
         sanctioned, edges, captions = _sanction_graph(session)
@@ -142,7 +152,16 @@ class VesselIndex:
             for name in sorted(names):
                 choices.append(name)
                 owners.append(vid)
-        return cls(vessels, dict(by_imo), dict(by_mmsi), choices, owners, dict(vessel_names), sanctions)
+        return cls(
+            vessels,
+            dict(by_imo),
+            dict(by_mmsi),
+            choices,
+            owners,
+            dict(vessel_names),
+            sanctions,
+            dict(callsigns),
+        )
 
     def _result(
         self,
@@ -221,7 +240,14 @@ class VesselIndex:
             if best is not None:
                 choice, score, pos = best
                 vid = self.name_owner[pos]
-                why = f"name {row.get('name')!r} normalised to {name!r} resembles {choice!r} (score {score:.0f}); names are not unique"
+                why = f"name {row.get('name')!r} normalised to {name!r} resembles {choice!r} (score {score:.0f})"
+                callsign = _callsign(row.get("callsign"))
+                if callsign and callsign in self.callsigns.get(vid, ()):
+                    why += f"; call sign {callsign} agrees"
+                    return self._result(
+                        index, mmsi, vid, "name+callsign", float(score), True, "; ".join([why, *notes])
+                    )
+                why += "; names are not unique"
                 return self._result(index, mmsi, vid, "name", float(score), False, "; ".join([why, *notes]))
         return self._result(index, mmsi, None, None, 0.0, False, "; ".join(["no rule matched", *notes]))
 
@@ -271,17 +297,36 @@ def _sanction_graph(
 def queue_uncertain(
     session: Session, results: list[MatchResult], rows: list[Mapping[str, Any]] | None = None
 ) -> int:
-    """Put uncertain matches in the review queue (kind `match`); returns how many were queued."""
+    """Put uncertain matches in the review queue (kind `match`); returns how many were queued.
+
+    A match already waiting (same vessel, rule and identity mmsi/imo/name) is not queued twice, so
+    matching the same identities every day does not flood the queue."""
+    waiting = {
+        str(json.loads(item.payload).get("key"))
+        for item in session.scalars(
+            select(ReviewItem).where(ReviewItem.kind == "match", ReviewItem.status == "open")
+        )
+    }
     queued = 0
     for result in results:
         if result.vessel_id is None or result.certain:
             continue
-        payload = result.as_dict()
+        payload: dict[str, Any] = result.as_dict()
         if rows is not None:
+            identity = rows[result.row]
             payload["identity"] = {
-                k: (v.isoformat() if isinstance(v, datetime | date) else v)
-                for k, v in rows[result.row].items()
+                k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in identity.items()
             }
+            basis = [identity.get("mmsi"), identity.get("imo"), identity.get("name")]
+        else:
+            basis = [result.mmsi, None, None]
+        key = hashlib.sha1(
+            json.dumps([result.vessel_id, result.rule, *basis], default=str).encode()
+        ).hexdigest()
+        if key in waiting:
+            continue
+        waiting.add(key)
+        payload["key"] = key
         session.add(
             ReviewItem(
                 kind="match",

@@ -260,7 +260,7 @@ def search_vessel_ids(
     if q:
         conditions.append(
             Statement.prop.in_(("name", "previousName", "alias"))
-            & func.lower(Statement.value).contains(q.strip().lower())
+            & func.lower(Statement.value).contains(q.strip().lower(), autoescape=True)
         )
     if conditions:
         query = query.where(or_(*conditions))

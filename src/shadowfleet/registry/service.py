@@ -277,7 +277,7 @@ class Registry:
             if hidden:
                 query = query.where(Entity.id.not_in(sorted(hidden)))
             if q:
-                query = query.where(Entity.caption.ilike(f"%{q.strip()}%"))
+                query = query.where(Entity.caption.icontains(q.strip(), autoescape=True))
             out = []
             for pid in session.scalars(query.order_by(Entity.caption, Entity.id).limit(limit).offset(offset)):
                 out.append(

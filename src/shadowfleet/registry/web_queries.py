@@ -7,7 +7,7 @@ Read-only; every function takes the `Registry` and opens its own session.
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from shadowfleet.registry import queries
 from shadowfleet.registry.models import EntityPublic, EntityRef, UserPublic
@@ -46,13 +46,16 @@ def list_entities(
 ) -> tuple[list[EntityRef], int]:
     """Published entities of the given schemata by caption fragment, with the total before paging."""
     with reg.db.session() as session:
-        where = [Entity.schema_name.in_(schemas), Entity.status.in_(queries.PUBLIC)]
+        where: list[ColumnElement[bool]] = [
+            Entity.schema_name.in_(schemas),
+            Entity.status.in_(queries.PUBLIC),
+        ]
         if "Person" in schemas:  # the retention rule applies to every public listing
             hidden = queries.hidden_person_ids(session, reg.retention_years)
             if hidden:
                 where.append(Entity.id.not_in(sorted(hidden)))
         if q and q.strip():
-            where.append(Entity.caption.ilike(f"%{q.strip()}%"))
+            where.append(Entity.caption.icontains(q.strip(), autoescape=True))
         total = session.scalar(select(func.count()).select_from(Entity).where(*where)) or 0
         found = session.scalars(
             select(Entity).where(*where).order_by(Entity.caption, Entity.id).limit(limit).offset(offset)
