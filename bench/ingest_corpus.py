@@ -89,13 +89,24 @@ def _single(payload: np.ndarray, channels: np.ndarray, fill: int) -> np.ndarray:
     return _checksummed(np.concatenate([head, payload, suffix], axis=1))
 
 
+def _tagged(message: bytes, epoch_s: int) -> bytes:
+    tag = b"c:%d" % epoch_s
+    cs = 0
+    for b in tag:
+        cs ^= b
+    prefix = b"\\" + tag + b"*%02X\\" % cs
+    return b"".join(prefix + line for line in message.splitlines(keepends=True))
+
+
 class CorpusGenerator:
     def __init__(self, seed: int = 7, n_vessels: int = 20_000) -> None:
         self.rng = np.random.default_rng(seed)
         self.mmsi = self.rng.integers(200_000_000, 775_999_999, size=n_vessels)
         self.seq = 0
 
-    def block(self, n_messages: int) -> bytes:
+    def block(self, n_messages: int, *, tag_epoch_s: int | None = None) -> bytes:
+        """`n_messages` messages in random order; with `tag_epoch_s`, each line gets an NMEA 4 tag block
+        `\\c:<unix seconds>*hh\\` (one second per message from `tag_epoch_s`), as aggregators send."""
         rng = self.rng
         kinds = rng.choice(list(MIX), size=n_messages, p=list(MIX.values()))
         channels = rng.choice(np.frombuffer(b"AB", dtype=np.uint8), size=n_messages)
@@ -251,18 +262,32 @@ class CorpusGenerator:
             rows = [r.tobytes() for r in group] if isinstance(group, np.ndarray) else group
             for pos, row in zip(positions.tolist(), rows, strict=True):
                 by_msg[pos] = row
+        if tag_epoch_s is not None:
+            by_msg = [_tagged(msg, tag_epoch_s + i) for i, msg in enumerate(by_msg)]
         return b"".join(by_msg)
 
 
-def generate(path: Path, n_lines: int, *, seed: int = 7, block_messages: int = 100_000) -> int:
-    """Write about `n_lines` lines (type 5 adds two per message) to `path`; returns lines written."""
+def generate(
+    path: Path,
+    n_lines: int,
+    *,
+    seed: int = 7,
+    block_messages: int = 100_000,
+    tag_epoch_s: int | None = None,
+) -> int:
+    """Write about `n_lines` lines (type 5 adds two per message) to `path`; returns lines written.
+
+    With `tag_epoch_s`, lines carry tag-block receive times (one second apart per message)."""
     gen = CorpusGenerator(seed)
-    written = 0
+    written = messages = 0
     with open(path, "wb") as out:
         while written < n_lines:
-            data = gen.block(min(block_messages, max(1, int((n_lines - written) / 1.06))))
+            n = min(block_messages, max(1, int((n_lines - written) / 1.06)))
+            epoch = None if tag_epoch_s is None else tag_epoch_s + messages
+            data = gen.block(n, tag_epoch_s=epoch)
             out.write(data)
             written += data.count(b"\n")
+            messages += n
     return written
 
 

@@ -1,6 +1,7 @@
 """Live readers against real sockets on 127.0.0.1: TCP reconnect after a dropped connection, UDP."""
 
 import asyncio
+import contextlib
 import socket
 
 import pytest
@@ -123,3 +124,19 @@ def test_udp_listener_splits_datagrams_into_lines():
         return got
 
     assert asyncio.run(asyncio.wait_for(main(), 10)) == _lines("UDP", 30)
+
+
+def test_udp_port_in_use_is_a_clear_error():
+    async def main() -> None:
+        first = udp_lines("127.0.0.1", UDP_PORT)
+        pending = asyncio.create_task(anext(first))
+        await asyncio.sleep(0.1)
+        second = udp_lines("127.0.0.1", UDP_PORT)
+        with pytest.raises(OSError, match=f"cannot listen on udp://127.0.0.1:{UDP_PORT}"):
+            await anext(second)
+        pending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pending
+        await first.aclose()
+
+    asyncio.run(main())

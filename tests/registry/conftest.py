@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from shadowfleet.registry.models import UserPublic
 from shadowfleet.registry.service import Registry
 from tests.registry.pgserver import PostgresServer, PostgresUnavailable
 
@@ -46,6 +47,22 @@ class Backend:
         reg.init()
         reg.close()
         return name
+
+    def clean_url(self) -> str:
+        """A migrated, empty database: a fresh SQLite copy, or the shared PostgreSQL one truncated."""
+        if self.kind == "sqlite":
+            return self.new_url()
+        name = f"sf_shared_{os.getpid()}"
+        if not getattr(self, "_shared_made", False):
+            self._psql(f"CREATE DATABASE {name} TEMPLATE {self.template}")
+            self._shared_made = True
+        url = make_url(self._url(name)).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "TRUNCATE sources, entities, statements, entity_versions, review_items, users, audit_log RESTART IDENTITY CASCADE"
+            )
+            conn.execute("UPDATE audit_head SET last_seq = 0, last_hash = %s WHERE id = 1", ("0" * 64,))
+        return self._url(name)
 
     def new_url(self) -> str:
         name = f"sf_test_{os.getpid()}_{next(_counter)}"
@@ -88,7 +105,7 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture
 def db_url(backend: Backend) -> str:
-    return backend.new_url()
+    return backend.clean_url()
 
 
 @pytest.fixture
@@ -98,3 +115,33 @@ def registry(db_url: str) -> Iterator[Registry]:
         yield reg
     finally:
         reg.close()
+
+
+OFAC_DIR = "ofac-sdn"
+SDN_FILE = "sdn_2024-05-03.csv"
+HISTORY_FILE = "derived_sdn_vessels_history_2021-08_to_2024-05.csv"
+
+
+@pytest.fixture(scope="session")
+def ofac_url(backend: Backend, shared_data: Path) -> str:
+    """A database holding the real OFAC snapshot (with designation dates), shared read-only per backend."""
+    from shadowfleet.registry import ofac
+
+    url = backend.new_url()
+    entries, listings = ofac.read_files(
+        shared_data / OFAC_DIR / SDN_FILE, history=shared_data / OFAC_DIR / HISTORY_FILE
+    )
+    reg = Registry(url)
+    with reg.db.session(ofac.ACTOR) as session:
+        ofac.import_entries(session, entries, "2024-05-03", listings)
+    reg.close()
+    return url
+
+
+@pytest.fixture
+def users_of() -> dict[str, UserPublic]:
+    """Signed-in contributor, editor and admin (as `authenticate` returns them; login has its own tests)."""
+    return {
+        role: UserPublic(id=i, username=f"{role}1", role=role)
+        for i, role in enumerate(("contributor", "editor", "admin"), 1)
+    }

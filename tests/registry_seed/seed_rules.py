@@ -18,7 +18,7 @@ EXTENSION_SCHEMAS: dict[str, frozenset[str]] = {
 EXTENSION_DATE_PROPS = frozenset({"date", "startDate", "endDate"})
 # Properties we add to FollowTheMoney schemas: how sure the sources make a personnel claim.
 EXTRA_PROPS: dict[str, frozenset[str]] = {"Occupancy": frozenset({"confidence"})}
-CONFIDENCE_LEVELS = frozenset({"reported", "confirmed"})
+CONFIDENCE_LEVELS = frozenset({"high", "medium", "low"})
 # Properties that hold exactly one value (the site shows one).
 SINGLE_VALUED: dict[str, tuple[str, ...]] = {
     "Support": ("state", "supportType", "summary"),

@@ -64,7 +64,7 @@ def test_personnel_entries_are_people_in_posts(documents: dict[str, dict[str, An
         (post,) = _values(occupancy, "post")
         assert by_id[holder]["schema"] == "Person"
         assert by_id[post]["schema"] == "Position"
-        assert _values(occupancy, "confidence") == ["reported"]
+        assert _values(occupancy, "confidence") == ["high"]
 
 
 def _first_statement(documents: dict[str, dict[str, Any]], schema: str, prop: str) -> dict[str, Any]:

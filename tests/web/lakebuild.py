@@ -11,9 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from shadowfleet.detect.events import build_events
+from shadowfleet.detect.run import stack_events
+from shadowfleet.lake.events import write_events, write_voyages
+from shadowfleet.lake.manifest import ChunkEntry
+from shadowfleet.lake.writer import LakeWriter
 from shadowfleet.model.schemas import POSITION_SCHEMA, STATIC_SCHEMA
 
 T0 = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
@@ -86,18 +89,26 @@ def _static(mmsi: int, imo: int | None, name: str, simulated: bool) -> pa.Table:
 
 
 def build_lake(root: Path, n_positions: int = 600, step_s: int = 600) -> Path:
-    """Write positions, static reports, events and voyages under `root`; returns root."""
-    pos_dir = root / "positions" / f"date={T0.date().isoformat()}"
-    sta_dir = root / "static" / f"date={T0.date().isoformat()}"
-    for d in (pos_dir, sta_dir, root / "events", root / "voyages"):
-        d.mkdir(parents=True, exist_ok=True)
-    pq.write_table(
-        pa.concat_tables([_positions(m, x, y, s, n_positions, step_s) for m, _i, _n, x, y, s in VESSELS]),
-        pos_dir / "part-0.parquet",
+    """Write positions and static reports through the lake writer, then events and voyages through the
+    lake's derived-set writers; returns root."""
+    positions = pa.concat_tables(
+        [_positions(m, x, y, s, n_positions, step_s) for m, _i, _n, x, y, s in VESSELS]
     )
-    pq.write_table(
-        pa.concat_tables([_static(m, i, n, s) for m, i, n, _x, _y, s in VESSELS]), sta_dir / "part-0.parquet"
+    statics = pa.concat_tables([_static(m, i, n, s) for m, i, n, _x, _y, s in VESSELS])
+    chunk = ChunkEntry(
+        chunk_key="web-fixture-0",
+        source="web-fixture",
+        source_kind="test",
+        chunk_index=0,
+        first_line=1,
+        n_lines=positions.num_rows + statics.num_rows,
+        n_bytes=0,
+        positions=positions.num_rows,
+        statics=statics.num_rows,
+        rejects=0,
     )
+    with LakeWriter(root) as writer:
+        writer.write_chunk(chunk, positions, statics)
     start_us = int((T0 + dt.timedelta(hours=10)).timestamp() * 1e6)
     hour_us = 3_600_000_000
     encounter = build_events(
@@ -109,7 +120,19 @@ def build_lake(root: Path, n_positions: int = 600, step_s: int = 600) -> Path:
         lat=np.array([10.5]),
         lon=np.array([-64.2]),
         confidence=np.array([0.8]),
-        evidence=[json.dumps({"median_distance_m": 120.0, "n_points": 30})],
+        evidence=[
+            json.dumps(
+                {
+                    "vessel": [
+                        [f"2024-03-01T{10 + h:02d}:00:00Z", 10.5, -64.2 + h * 0.001] for h in range(6)
+                    ],
+                    "other": [
+                        [f"2024-03-01T{10 + h:02d}:00:00Z", 10.501, -64.2 + h * 0.001] for h in range(6)
+                    ],
+                    "median_distance_m": 120.0,
+                }
+            )
+        ],
         params=FixtureParams(),
         detector_version="encounter-fixture",
         simulated=np.array([True]),
@@ -129,7 +152,21 @@ def build_lake(root: Path, n_positions: int = 600, step_s: int = 600) -> Path:
         simulated=np.array([False]),
         extra={"duration_h": [10.0], "median_distance_m": pa.nulls(1, pa.float64())},
     )
-    pq.write_table(pa.concat_tables([encounter, gap]), root / "events" / "fixture.parquet")
+    port_call = build_events(
+        "port_call",
+        mmsi=np.array([775000001]),
+        start_us=np.array([start_us - 8 * hour_us]),
+        end_us=np.array([start_us - 4 * hour_us]),
+        lat=np.array([10.3]),
+        lon=np.array([-64.7]),
+        confidence=np.array([0.9]),
+        evidence=[json.dumps({"track": [["2024-03-01T02:00:00Z", 10.3, -64.7]]})],
+        params=FixtureParams(),
+        detector_version="port-call-fixture",
+        simulated=np.array([True]),
+        extra={"port_name": ["Jose Terminal"], "venezuelan_terminal": [True], "duration_h": [4.0]},
+    )
+    write_events(root, stack_events([encounter, gap, port_call]))
     voyages = pa.table(
         {
             "mmsi": pa.array([775000001, 775000002], pa.int64()),
@@ -141,5 +178,5 @@ def build_lake(root: Path, n_positions: int = 600, step_s: int = 600) -> Path:
             "simulated": [True, True],
         }
     )
-    pq.write_table(voyages, root / "voyages" / "fixture.parquet")
+    write_voyages(root, voyages)
     return root

@@ -331,12 +331,12 @@ def _convert(batch: pa.RecordBatch | None, state: _ReaderState) -> DecodeResult:
     ts_us = _times_us(col("ts"), mapping.ts_format)
     fail(ts_us.isna(), "invalid_field:ts")
     lat, lon = _num(col("lat")), _num(col("lon"))
-    lat = lat.where(lat != 91.0)
+    fail(col("lat").notna() & lat.isna(), "invalid_field:lat")
+    fail(col("lon").notna() & lon.isna(), "invalid_field:lon")
+    lat = lat.where(lat != 91.0)  # AIS "not available"
     lon = lon.where(lon != 181.0)
     fail(lat.notna() & ((lat < -90) | (lat > 90)), "invalid_field:lat")
     fail(lon.notna() & ((lon < -180) | (lon > 180)), "invalid_field:lon")
-    fail(col("lat").notna() & lat.isna() & (col("lat") != "91"), "invalid_field:lat")
-    fail(col("lon").notna() & lon.isna() & (col("lon") != "181"), "invalid_field:lon")
 
     classes = col("mobile_class").str.strip().str.lower()
     skipped = classes.isin(SKIPPED_CLASSES).to_numpy() & reason.isna().to_numpy()

@@ -56,18 +56,19 @@ def _norm(text: str) -> str:
     return text.replace("manoeuverability", "maneuverability").replace("manoeuvrability", "maneuverability")
 
 
-def nav_status_code(text: str | None) -> int | None:
-    if text is None:
+def nav_status_code(text: object) -> int | None:
+    if not isinstance(text, str):
         return None
     return NAV_STATUS_CODES.get(_norm(text))
 
 
-def ship_type_code(ship_type: str | None, cargo_type: str | None = None) -> int | None:
-    if ship_type is None:
+def ship_type_code(ship_type: object, cargo_type: object = None) -> int | None:
+    """DMA ship type text (and cargo category text) -> AIS ship-and-cargo type code; None if unknown."""
+    if not isinstance(ship_type, str):
         return None
     code = SHIP_TYPE_CODES.get(_norm(ship_type))
     if code is None:
         return None
-    if code in _HAZARD_FAMILIES and cargo_type:
+    if code in _HAZARD_FAMILIES and isinstance(cargo_type, str):
         code += CARGO_CATEGORY_DIGIT.get(_norm(cargo_type), 0)
     return code

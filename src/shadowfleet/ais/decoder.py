@@ -40,6 +40,9 @@ class DecodeResult:
     statics: pa.Table  # STATIC_SCHEMA, in input order
     rejects: pa.Table  # REJECT_SCHEMA: source, line_no, reason, line
     counts: dict[str, int] = field(default_factory=dict)
+    # Full decodes (decode_message dicts plus line_no, ts_us, ts_origin, receiver, tag), only when the
+    # decoder was made with keep_messages=True.
+    messages: list[dict[str, Any]] | None = None
 
     @classmethod
     def empty(cls) -> "DecodeResult":
@@ -97,6 +100,7 @@ class NmeaDecoder:
         max_fragment_age_s: float = 120.0,
         max_pending: int = 10_000,
         fast_path: bool = True,
+        keep_messages: bool = False,
     ) -> None:
         self.source = source
         self.simulated = simulated
@@ -104,7 +108,8 @@ class NmeaDecoder:
         self.max_fragment_lines = max_fragment_lines
         self.max_fragment_age_us = round(max_fragment_age_s * 1_000_000)
         self.max_pending = max_pending
-        self.fast_path = fast_path
+        self.fast_path = fast_path and not keep_messages
+        self.keep_messages = keep_messages
         self._pending: dict[tuple[Any, ...], _Pending] = {}
         self._groups: dict[str, tuple[int, dict[str, str]]] = {}  # g: group id -> (line_no, merged tags)
         self._gatehouse: tuple[int, int, bytes] | None = None  # (ts_us, line_no, raw line)
@@ -118,6 +123,7 @@ class NmeaDecoder:
         self._pos_order: list[int] = []
         self._static_rows: list[dict[str, Any]] = []
         self._rejects: list[tuple[int, str, str]] = []
+        self._messages: list[dict[str, Any]] = []
         self._counts: dict[str, int] = {}
         self._nulled: dict[str, int] = {}
         self._clock_us = None
@@ -248,6 +254,7 @@ class NmeaDecoder:
         self._gatehouse = None
 
     def _fragment(self, s: nmea.Sentence, stamp: _Stamp, line_no: int, line: bytes, batch_idx: int) -> None:
+        self._expire(line_no, stamp.ts_us)
         key = (stamp.receiver, s.seq_id, s.channel, s.total)
         pending = self._pending.get(key)
         if pending is not None and (s.number in pending.parts or pending.total != s.total):
@@ -273,8 +280,6 @@ class NmeaDecoder:
             payload = b"".join(p[0] for p in ordered)
             fill = ordered[-1][1]
             self._message(payload, fill, pending.stamp, [(p[2], p[3]) for p in ordered], batch_idx)
-        else:
-            self._expire(line_no, stamp.ts_us)
 
     def _may_start_late(self, s: nmea.Sentence) -> bool:
         # A later fragment arriving before the first one (late first fragment) still opens a message.
@@ -315,6 +320,16 @@ class NmeaDecoder:
             return
         msg_type = msg["type"]
         ts_us = stamp.ts_us if stamp.ts_us is not None else self._now_us()
+        if self.keep_messages:
+            full = dict(msg)
+            full.update(
+                line_no=lines[-1][0],
+                ts_us=ts_us,
+                ts_origin=stamp.origin,
+                receiver=stamp.receiver,
+                simulated=stamp.simulated,
+            )
+            self._messages.append(full)
         common = {
             "ts": ts_us,
             "ts_origin": stamp.origin,
@@ -360,8 +375,9 @@ class NmeaDecoder:
         for key, value in self._nulled.items():
             if value:
                 counts[f"nulled:{key}"] = value
+        messages = self._messages if self.keep_messages else None
         self._reset_batch()
-        return DecodeResult(positions, statics, rejects, counts)
+        return DecodeResult(positions, statics, rejects, counts, messages)
 
 
 def repeat_string(value: str, n: int) -> pa.Array:

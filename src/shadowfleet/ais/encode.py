@@ -142,14 +142,18 @@ EDGE_VALUES_27 = {
 
 
 def random_position_payloads(
-    msg_type: int, m: int, rng: np.random.Generator, edge_share: float = 0.2
+    msg_type: int, m: int, rng: np.random.Generator, edge_share: float = 0.1
 ) -> BitMatrix:
-    """Random payloads of a position type: every bit random, the type set, and for each field a share
-    of rows holding an edge value."""
+    """Random payloads of a position type: every bit random except coordinates (uniform on the Earth),
+    the type set, and for each field a share of rows holding an edge value (some off the Earth)."""
     layout = LAYOUTS[msg_type]
     bm = BitMatrix(m, layout_bits(layout), rng)
     offsets = field_offsets(layout)
     bm.put(*offsets["type"], msg_type)
+    per_deg = 600 if msg_type == 27 else 600_000
+    for name, limit in (("lat", 90), ("lon", 180)):
+        offset, width = offsets[name]
+        bm.put(offset, width, rng.integers(-limit * per_deg, limit * per_deg + 1, m) & ((1 << width) - 1))
     edges = EDGE_VALUES_27 if msg_type == 27 else EDGE_VALUES
     for name, values in edges.items():
         if name not in offsets:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 _HEX_VALUE = np.full(256, -1, dtype=np.int16)
-for _i, _c in enumerate(b"0123456789ABCDEF"):
-    _HEX_VALUE[_c] = _i
-for _i, _c in enumerate(b"abcdef"):
-    _HEX_VALUE[_c] = 10 + _i
+for _i, _ch in enumerate(b"0123456789ABCDEF"):
+    _HEX_VALUE[_ch] = _i
+for _i, _ch in enumerate(b"abcdef"):
+    _HEX_VALUE[_ch] = 10 + _i
 
 _STRIP = np.zeros(256, dtype=bool)
 _STRIP[list(b" \t\r\n\x00\x1a")] = True
@@ -103,7 +103,7 @@ def _latlon(raw: np.ndarray, na_deg: int, per_deg: int) -> np.ndarray:
 
 def _windows(arr: np.ndarray, width: int) -> np.ndarray:
     """Row i = arr[i : i + width] (a view; the buffer is padded so every start is valid)."""
-    return np.lib.stride_tricks.as_strided(arr, shape=(arr.size - _PAD, width), strides=(1, 1))
+    return np.lib.stride_tricks.as_strided(arr, shape=(arr.size - _PAD + 1, width), strides=(1, 1))
 
 
 def _line_bounds(lines: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, bytes]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -159,6 +160,7 @@ async def udp_lines(
     port: int,
     *,
     queue_datagrams: int = 100_000,
+    receive_buffer_bytes: int = 8 << 20,
     on_status: StatusFn | None = None,
 ) -> AsyncIterator[LiveLines]:
     """Listen for NMEA datagrams on host:port and yield their lines (one or more per datagram).
@@ -169,9 +171,16 @@ async def udp_lines(
     status = on_status or (lambda event, detail: None)
     queue: asyncio.Queue[LiveLines] = asyncio.Queue(maxsize=queue_datagrams)
     loop = asyncio.get_running_loop()
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        # a big kernel buffer absorbs bursts while the process is busy (capped by net.core.rmem_max)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer_bytes)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"cannot listen on udp://{host}:{port}: {exc.strerror}") from None
     transport, _ = await loop.create_datagram_endpoint(
-        lambda: _DatagramQueue(queue, lambda: status("datagrams_dropped", f"{host}:{port}")),
-        local_addr=(host, port),
+        lambda: _DatagramQueue(queue, lambda: status("datagrams_dropped", f"{host}:{port}")), sock=sock
     )
     status("listening", f"{host}:{port}")
     try:

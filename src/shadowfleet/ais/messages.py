@@ -116,7 +116,15 @@ def decode_payload(payload: bytes, fill_bits: int) -> dict[str, Any]:
             raise DecodeError("bad_length", f"type {msg_type}: {nbits} bits")
         msg: dict[str, Any] = decode_fields(layout, value, nbits)
         if msg_type == 21:
-            msg["name_ext"] = decode_type21_name_ext(value, nbits) or None
+            # The name extension continues the name (gpsd reports them joined, as here).
+            ext = decode_type21_name_ext(value, nbits)
+            msg["name_ext"] = ext or None
+            msg["name"] = (str(msg["name"]) + ext) if ext else msg["name"]
+        elif msg_type == 24 and "vendorid" in msg:
+            # Before ITU-R M.1371-4 the 42 bits after the ship type were one 7-character vendor id;
+            # gpsd reports that text and the newer model / serial split of the same bits; so do we.
+            full = decode_fields([("x", 48, "x"), ("vendorid", 42, "t")], value, nbits)
+            msg["vendorid"] = full["vendorid"]
         return scale_fields(msg)
     if msg_type == 24:
         raise DecodeError("bad_field:partno")

@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         from shadowfleet.lake.rejects_log import RejectsLog
         from shadowfleet.lake.writer import LakeLockedError, LakeWriter
 
-        console = Console(stderr=True)
+        console = Console(stderr=True, soft_wrap=True)
         if fmt not in FORMATS:
             raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
         options = IngestOptions(

@@ -25,7 +25,7 @@ def _open_lake(lake: Path):  # type: ignore[no-untyped-def]
     try:
         return Lake(lake)
     except FileNotFoundError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
 
 
@@ -77,13 +77,13 @@ def register(app: typer.Typer) -> None:
         from shadowfleet.lake.writer import LakeLockedError, LakeWriter
 
         if not (lake / "_manifest" / "manifest.sqlite").exists():
-            Console(stderr=True).print(f"[red]error:[/red] not a shadowfleet lake: {lake}")
+            Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] not a shadowfleet lake: {lake}")
             raise typer.Exit(2)
         try:
             with LakeWriter(lake) as writer:
                 report = writer.compact()
         except LakeLockedError as exc:
-            Console(stderr=True).print(f"[red]error:[/red] {exc}")
+            Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
         typer.echo(
             f"compacted {report.days} day(s): {report.files_before} files -> {report.files_after}, "

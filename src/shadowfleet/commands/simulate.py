@@ -22,7 +22,7 @@ def _parse_start(text: str) -> datetime:
 def simulate(
     out: Path = typer.Option(..., "--out", help="Output folder (created if missing; files are replaced)."),
     seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives byte-identical files."),
-    vessels: int = typer.Option(80, "--vessels", min=12, max=5000, help="Number of vessels (>= 12)."),
+    vessels: int = typer.Option(80, "--vessels", min=15, max=5000, help="Number of vessels (>= 15)."),
     days: float = typer.Option(30.0, "--days", min=1.0, max=365.0, help="Length of the scenario in days."),
     start: str = typer.Option("2026-01-01", "--start", help="Start of the scenario (UTC), ISO date or time."),
 ) -> None:

@@ -29,11 +29,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from shadowfleet.ais.csv_import import ColumnMapping, read_csv
 from shadowfleet.ais.decoder import DecodeResult, NmeaDecoder
 from shadowfleet.ais.inputs import (
     OpenedInput,
@@ -46,6 +45,9 @@ from shadowfleet.ais.inputs import (
 from shadowfleet.lake.manifest import ChunkEntry
 from shadowfleet.lake.rejects_log import RejectsLog
 from shadowfleet.lake.writer import LakeWriter
+
+if TYPE_CHECKING:
+    from shadowfleet.ais.csv_import import ColumnMapping
 
 NMEA_KEY_ROOT = b"shadowfleet/nmea-chunk-chain/v1"
 DEFAULT_CHUNK_LINES = 500_000
@@ -297,6 +299,8 @@ class Ingestor:
             self.on_progress(self.summary)
 
     def _ingest_csv_chunks(self, opened: OpenedInput, fmt: str, source: str, input_key: str) -> None:
+        from shadowfleet.ais.csv_import import read_csv  # pandas-backed: imported only for CSV input
+
         first_line = 2  # line 1 is the header
         index = -1
         results = read_csv(

@@ -1,9 +1,10 @@
-"""Read-only queries the public website needs beyond the core lake API: vessel summaries, event and
-voyage listings with filters, and a cheap fingerprint of the lake's contents for cache invalidation.
+"""Read-only queries the public website needs beyond the core lake API (`Lake`): vessel summaries with
+latest identity and position, event and voyage listings with filters, identity changes, and a cheap
+fingerprint of the lake's contents for cache invalidation.
 
-Works on the documented layout: `positions/` and `static/` (Parquet, hive-partitioned by date),
-`events/*.parquet` (EVENT_SCHEMA + kind-specific columns) and `voyages/*.parquet`. Missing folders
-read as empty tables. Every result is an Arrow table; every table keeps the `simulated` column.
+Positions and static reports are the files the manifest lists as visible (`Lake.files`); events and
+voyages are the derived sets under `events/` and `voyages/`. A folder that is not a lake yet reads as
+empty. Every result is an Arrow table; every table keeps the `simulated` column.
 """
 
 import datetime as dt
@@ -15,9 +16,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from shadowfleet.lake import layout
+from shadowfleet.lake.query import Lake
 from shadowfleet.model.schemas import EVENT_SCHEMA, POSITION_SCHEMA, STATIC_SCHEMA
 
 TABLE_FOLDERS = ("positions", "static", "events", "voyages")
+VENEZUELA_WINDOW_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class EventFilter:
     end: dt.datetime | None = None
     # (min_lon, min_lat, max_lon, max_lat)
     bbox: tuple[float, float, float, float] | None = None
-    # Only events of vessels on a voyage to or from Venezuela at the time of the event.
+    # Only events of vessels with an apparent call at a Venezuelan terminal within VENEZUELA_WINDOW_DAYS.
     venezuela: bool = False
     since_first_seen: dt.datetime | None = None
 
@@ -58,19 +62,36 @@ class LakeQueries:
     def __init__(self, lake_path: Path) -> None:
         self.lake_path = Path(lake_path)
         self._con = duckdb.connect(":memory:")
+        self._con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.Lock()
+        self._lake: Lake | None = None
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             return self._con.cursor()
 
+    def lake(self) -> Lake | None:
+        """The lake reader, opened once the folder holds a manifest (None before the first ingest)."""
+        if self._lake is None and (self.lake_path / layout.MANIFEST_DIR).is_dir():
+            try:
+                self._lake = Lake(self.lake_path)
+            except FileNotFoundError:
+                return None
+        return self._lake
+
     def _source(self, name: str, empty_schema: pa.Schema | None) -> str | None:
-        files = _parquet_files(self.lake_path / name)
+        if name in layout.DATASETS:
+            lake = self.lake()
+            if lake is None:
+                return None
+            with self._lock:  # one manifest connection shared by the server's threads
+                files = [str(p) for p in lake.files(name)]
+        else:
+            files = _parquet_files(self.lake_path / name)
         if not files:
             return None
         listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-        hive = "true" if name in ("positions", "static") else "false"
-        return f"read_parquet([{listing}], hive_partitioning={hive}, union_by_name=true)"
+        return f"read_parquet([{listing}], hive_partitioning=false, union_by_name=true)"
 
     def _columns(self, source: str) -> set[str]:
         rows = self._cursor().execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
@@ -123,43 +144,46 @@ class LakeQueries:
                    coalesce(p.simulated, false) OR coalesce(s.simulated_static, false) AS simulated
             FROM p FULL OUTER JOIN s ON p.mmsi = s.mmsi
             ORDER BY mmsi"""
-        return self._cursor().execute(sql).fetch_arrow_table()
+        return self._cursor().execute(sql).to_arrow_table()
 
     def track(self, mmsi: int, start: dt.datetime | None, end: dt.datetime | None) -> pa.Table:
-        """Positions of one vessel in [start, end), time-ordered."""
-        pos = self._source("positions", POSITION_SCHEMA)
-        if not pos:
-            return pa.table(
-                {n: pa.array([], POSITION_SCHEMA.field(n).type) for n in ("ts", "lat", "lon", "sog_kn")}
-            )
-        where = ["mmsi = ?", "lat IS NOT NULL", "lon IS NOT NULL"]
-        args: list[object] = [int(mmsi)]
-        if start is not None:
-            where.append("ts >= ?")
-            args.append(start)
-        if end is not None:
-            where.append("ts < ?")
-            args.append(end)
-        sql = (
-            f"SELECT ts, lat, lon, sog_kn, cog_deg, heading_deg, nav_status, source, simulated "
-            f"FROM {pos} WHERE {' AND '.join(where)} ORDER BY ts"
+        """Positions of one vessel in [start, end) with a valid lat/lon, time-ordered (`Lake.track`)."""
+        lake = self.lake()
+        if lake is None:
+            return POSITION_SCHEMA.empty_table()
+        with self._lock:
+            table = lake.track(mmsi, start, end)
+        return table.filter(
+            pa.compute.and_(pa.compute.is_valid(table["lat"]), pa.compute.is_valid(table["lon"]))
         )
-        return self._cursor().execute(sql, args).fetch_arrow_table()
+
+    def static_reports(self, mmsi: int) -> pa.Table:
+        """Every static report of one vessel, time-ordered (`Lake.static_history`)."""
+        lake = self.lake()
+        if lake is None:
+            return STATIC_SCHEMA.empty_table()
+        with self._lock:
+            return lake.static_history(mmsi)
 
     def static_history(self, mmsi: int) -> pa.Table:
         """Static reports of one vessel collapsed to changes: a row whenever identity or draught changes."""
-        sta = self._source("static", STATIC_SCHEMA)
-        if not sta:
-            return pa.table({"ts": pa.array([], STATIC_SCHEMA.field("ts").type)})
+        lake = self.lake()
+        if lake is None:
+            return STATIC_SCHEMA.empty_table()
+        with self._lock:
+            reports = lake.static_history(mmsi)
+        cur = self._cursor()
+        cur.register("reports", reports)
+        sta = "reports"
         sql = f"""
             SELECT ts, imo, name, callsign, ship_type, draught_m, destination, source, simulated FROM (
               SELECT *, lag(struct_pack(imo, name, callsign, ship_type, draught_m, destination))
                         OVER (ORDER BY ts) AS prev
               FROM {sta} WHERE mmsi = ?)
             WHERE prev IS NULL
-               OR prev != struct_pack(imo, name, callsign, ship_type, draught_m, destination)
+               OR prev IS DISTINCT FROM struct_pack(imo, name, callsign, ship_type, draught_m, destination)
             ORDER BY ts"""
-        return self._cursor().execute(sql, [int(mmsi)]).fetch_arrow_table()
+        return cur.execute(sql, [int(mmsi)]).to_arrow_table()
 
     # -- events and voyages ---------------------------------------------------------------------
     def events(self, flt: EventFilter, limit: int, offset: int) -> tuple[pa.Table, int]:
@@ -186,12 +210,14 @@ class LakeQueries:
             where.append("lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?")
             args.extend([min_lon, max_lon, min_lat, max_lat])
         if flt.venezuela:
-            vo = self._source("voyages", None)
-            if not vo:
+            if "venezuelan_terminal" not in self._columns(ev):
                 return EVENT_SCHEMA.empty_table(), 0
             where.append(
-                f"""EXISTS (SELECT 1 FROM {vo} v WHERE v.mmsi = e.mmsi AND v.venezuela
-                    AND v.start_ts <= e.end_ts AND coalesce(v.end_ts, e.start_ts) >= e.start_ts)"""
+                f"""EXISTS (SELECT 1 FROM {ev} c WHERE c.venezuelan_terminal
+                    AND c.kind IN ('port_call', 'dark_port_call')
+                    AND (c.mmsi = e.mmsi OR c.mmsi = e.other_mmsi)
+                    AND c.start_ts <= e.end_ts + INTERVAL {VENEZUELA_WINDOW_DAYS} DAY
+                    AND c.end_ts >= e.start_ts - INTERVAL {VENEZUELA_WINDOW_DAYS} DAY)"""
             )
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         cur = self._cursor()
@@ -199,16 +225,14 @@ class LakeQueries:
         table = cur.execute(
             f"SELECT * FROM {ev} e {clause} ORDER BY start_ts DESC, event_id LIMIT ? OFFSET ?",
             [*args, int(limit), int(offset)],
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         return table, int(total)
 
     def event(self, event_id: str) -> pa.Table:
         ev = self._source("events", EVENT_SCHEMA)
         if not ev:
             return EVENT_SCHEMA.empty_table()
-        return (
-            self._cursor().execute(f"SELECT * FROM {ev} WHERE event_id = ?", [event_id]).fetch_arrow_table()
-        )
+        return self._cursor().execute(f"SELECT * FROM {ev} WHERE event_id = ?", [event_id]).to_arrow_table()
 
     def event_counts(self) -> dict[str, int]:
         ev = self._source("events", EVENT_SCHEMA)
@@ -249,5 +273,5 @@ class LakeQueries:
         order = "start_ts DESC" if "start_ts" in columns else "mmsi"
         table = cur.execute(
             f"SELECT * FROM {vo} {clause} ORDER BY {order} LIMIT ? OFFSET ?", [*args, int(limit), int(offset)]
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         return table, int(total)

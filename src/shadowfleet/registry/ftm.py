@@ -23,7 +23,14 @@ from shadowfleet.registry.models import ClaimIn, SourceIn
 from shadowfleet.registry.schema import SCHEMATA
 from shadowfleet.registry.store import caption_for, ensure_source, make_statement, new_entity
 from shadowfleet.registry.tables import Entity, Source, Statement
-from shadowfleet.registry.validation import RegistryValidationError, check_source, clean_claim, schema_for
+from shadowfleet.registry.validation import (
+    RegistryValidationError,
+    check_dataset,
+    check_entity_id,
+    check_source,
+    clean_claim,
+    schema_for,
+)
 
 EXPORT_BATCH = 500
 
@@ -149,6 +156,7 @@ def parse_line(number: int, line: str, default_source: SourceIn | None) -> _Pars
         raise RegistryValidationError(where, f"not JSON ({exc.msg})") from None
     if not isinstance(data, dict) or not data.get("id") or not data.get("schema"):
         raise RegistryValidationError(where, "an FtM entity needs `id` and `schema`")
+    check_entity_id(f"{where}.id", str(data["id"]))
     block = data.get("shadowfleet")
     schema_name = block["schema"] if isinstance(block, dict) else data["schema"]
     try:
@@ -156,6 +164,7 @@ def parse_line(number: int, line: str, default_source: SourceIn | None) -> _Pars
     except RegistryValidationError as exc:
         return str(exc)
     datasets = data.get("datasets") or ["ftm-import"]
+    check_dataset(f"{where}.datasets", str(datasets[0]))
     claims: list[_Claim] = []
     if isinstance(block, dict):
         for i, st in enumerate(block.get("statements", [])):

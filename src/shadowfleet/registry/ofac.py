@@ -287,10 +287,13 @@ class _Writer:
         for entity_id, claims in self.claims.items():
             for prop, claim in claims:
                 st = make_statement(entity_id, prop, claim, self.source_id, ACTOR, self.seen_at)
+                if st.id in added:
+                    continue
                 if st.id in existing_statements:
+                    added.add(st.id)
                     existing_statements[st.id].last_seen = self.seen_at
                     self.report.statements_seen_again += 1
-                elif st.id not in added:
+                else:
                     added.add(st.id)
                     session.add(st)
                     self.report.statements_added += 1

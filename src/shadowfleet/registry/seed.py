@@ -22,6 +22,8 @@ from shadowfleet.registry.store import caption_for, ensure_source, make_statemen
 from shadowfleet.registry.tables import Entity, Source, utcnow
 from shadowfleet.registry.validation import (
     RegistryValidationError,
+    check_dataset,
+    check_entity_id,
     check_source,
     clean_properties,
     schema_for,
@@ -58,9 +60,9 @@ def parse_file(path: Path) -> list[SeedEntity]:
         data: dict[str, Any] = json.loads(path.read_text("utf-8"))
     except json.JSONDecodeError as exc:
         raise RegistryValidationError(where, f"not JSON ({exc.msg} at line {exc.lineno})") from None
-    dataset = data.get("dataset")
-    if not dataset:
-        raise RegistryValidationError(f"{where}.dataset", "missing")
+    title = str(data.get("dataset") or "")
+    # "name: description" -> the name part identifies the dataset
+    dataset = check_dataset(f"{where}.dataset", title.split(":", 1)[0].strip())
     sources: dict[str, SourceIn] = {}
     for i, raw in enumerate(data.get("sources", [])):
         sid = raw.get("id")
@@ -71,9 +73,7 @@ def parse_file(path: Path) -> list[SeedEntity]:
         sources[sid] = source
     out = []
     for i, raw in enumerate(data.get("entities", [])):
-        eid = raw.get("id")
-        if not eid:
-            raise RegistryValidationError(f"{where}.entities[{i}].id", "missing")
+        eid = check_entity_id(f"{where}.entities[{i}].id", str(raw.get("id") or ""))
         schema = schema_for(f"{where}.{eid}.schema", raw.get("schema", ""))
         properties: dict[str, list[ClaimIn]] = {}
         for prop, values in (raw.get("properties") or {}).items():

@@ -48,6 +48,8 @@ from shadowfleet.registry.users import require_role
 from shadowfleet.registry.validation import (
     RegistryError,
     RegistryValidationError,
+    check_dataset,
+    check_entity_id,
     clean_properties,
     schema_for,
 )
@@ -114,7 +116,8 @@ class Registry:
         properties = clean_properties(schema, data.properties)
         if not any(properties.values()):
             raise RegistryValidationError("properties", "an entity needs at least one sourced claim")
-        entity_id = data.id or _slug_id(schema.name, properties)
+        entity_id = check_entity_id("id", data.id) if data.id else _slug_id(schema.name, properties)
+        check_dataset("dataset", data.dataset)
         with self.db.session(user.username) as session:
             if session.get(Entity, entity_id) is not None:
                 raise RegistryValidationError("id", f"{entity_id!r} already exists")

@@ -60,6 +60,27 @@ def check_range(field: str, start: str | None, end: str | None) -> None:
         raise RegistryValidationError(field, f"the period ends ({end}) before it starts ({start})")
 
 
+MAX_ID_CHARS = 160
+MAX_DATASET_CHARS = 64
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
+
+
+def check_entity_id(field: str, entity_id: str) -> str:
+    if not entity_id or len(entity_id) > MAX_ID_CHARS or not _ID_RE.match(entity_id):
+        raise RegistryValidationError(
+            field, f"{entity_id!r} is not an id (1-{MAX_ID_CHARS} letters, digits, . _ : / -)"
+        )
+    return entity_id
+
+
+def check_dataset(field: str, name: str) -> str:
+    if not name or len(name) > MAX_DATASET_CHARS or not _ID_RE.match(name):
+        raise RegistryValidationError(
+            field, f"{name!r} is not a dataset name (1-{MAX_DATASET_CHARS} letters, digits, . _ : / -)"
+        )
+    return name
+
+
 def check_source(field: str, source: SourceIn) -> None:
     url = source.url.strip()
     if not re.match(r"^https?://[^\s/]+\.[^\s]+$", url):

@@ -272,8 +272,10 @@ def xor_checksums(bodies: Sequence[str] | np.ndarray) -> list[str]:
     lengths = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    sums = np.bitwise_xor.reduceat(data, np.minimum(starts, max(len(data) - 1, 0)))
-    sums = np.where(lengths == 0, 0, sums)
+    sums = np.zeros(len(encoded), dtype=np.uint8)
+    nonempty = lengths > 0
+    if nonempty.any():  # reduceat needs strictly increasing starts: empty bodies are left at 0
+        sums[nonempty] = np.bitwise_xor.reduceat(data, starts[nonempty])
     return [f"{int(v):02X}" for v in sums]
 
 

@@ -1,7 +1,6 @@
 """Spherical geometry and land tests for the simulator (NumPy, metres and degrees)."""
 
 import numpy as np
-from global_land_mask import globe
 
 from shadowfleet.model.units import EARTH_RADIUS_M
 
@@ -48,7 +47,9 @@ def destination(
 
 
 def is_land(lat: Floats, lon: Floats) -> np.ndarray:
-    """The global ~1 km land mask (package `global-land-mask`)."""
+    """The global ~1 km land mask (package `global-land-mask`; loaded on first use, ~1 GB)."""
+    from global_land_mask import globe
+
     lat = np.clip(np.asarray(lat, dtype=float), -89.999, 89.999)
     return np.asarray(globe.is_land(lat, wrap_lon(np.asarray(lon, dtype=float))), dtype=bool)
 

@@ -74,7 +74,8 @@ class ScenarioTables(NamedTuple):
 
 
 def _us(seconds: float) -> int:
-    return round(seconds * 1_000_000)
+    """Whole seconds, as the reports carry, in microseconds."""
+    return round(seconds) * 1_000_000
 
 
 def truth_table(scenario: Scenario) -> pa.Table:

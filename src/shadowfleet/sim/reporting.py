@@ -159,26 +159,27 @@ def _vessel_statics(scenario: Scenario, v: Vessel) -> list[dict[str, object]]:
     if len(t) == 0:
         return []
     where = sample_segments(v.segments, t)
-    source_vessel = scenario.vessels[v.static_identity_of] if v.static_identity_of is not None else v
+    # A clone repeats the static reports of the ship whose MMSI it uses, voyage data included.
+    src = scenario.vessels[v.static_identity_of] if v.static_identity_of is not None else v
     rows: list[dict[str, object]] = []
     for k, ts in enumerate(t):
         mmsi = v.identity_at(float(ts))[0]
-        _, name, callsign, _ = source_vessel.identity_at(float(ts))
+        _, name, callsign, _ = src.identity_at(float(ts))
         dest, eta = "", math.nan
-        for t_voyage, text, eta_s in v.voyages:
+        for t_voyage, text, eta_s in src.voyages:
             if t_voyage <= ts:
                 dest, eta = text, eta_s
         rows.append(
             {
                 "mmsi": mmsi,
                 "ts_s": int(ts),
-                "imo": source_vessel.imo,
+                "imo": src.imo,
                 "name": name,
                 "callsign": callsign,
-                "ship_type": v.ship_type,
-                "length_m": v.length_m,
-                "beam_m": v.beam_m,
-                "draught_m": round(v.draught_at(float(ts)), 1) if v.transceiver == "A" else None,
+                "ship_type": src.ship_type,
+                "length_m": src.length_m,
+                "beam_m": src.beam_m,
+                "draught_m": round(src.draught_at(float(ts)), 1) if v.transceiver == "A" else None,
                 "destination": dest if v.transceiver == "A" else None,
                 "eta_s": eta if v.transceiver == "A" and math.isfinite(eta) else None,
                 "msg_type": 5 if v.transceiver == "A" else 24,

@@ -38,3 +38,14 @@ def sea_route(
 def route_land_fraction(route: Polyline, step_m: float = 2_000.0) -> float:
     lat, lon = route.densified(step_m)
     return float(is_land(lat, lon).mean())
+
+
+def longest_land_run_m(route: Polyline, step_m: float = 1_000.0) -> float:
+    """The longest stretch of the route over land cells (canals, a lane cutting a cape, a bad node)."""
+    lat, lon = route.densified(step_m)
+    land = is_land(lat, lon).astype(np.int8)
+    if not land.any():
+        return 0.0
+    edges = np.diff(np.concatenate([[0], land, [0]]))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    return float((ends - starts).max() * step_m)

@@ -9,6 +9,7 @@ and the ground truth of the labelled behaviours. Reporting (what a receiver woul
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,7 @@ from shadowfleet.sim.ports import (
     ports,
     venezuelan_terminals,
 )
-from shadowfleet.sim.routes import sea_route
+from shadowfleet.sim.routes import longest_land_run_m, sea_route
 
 DAY_S = 86_400.0
 HOUR_S = SECONDS_PER_HOUR
@@ -44,6 +45,11 @@ GULF_PORTS = ("USCRP", "MXVER", "MXCOA", "CUHAV", "CUMAR", "JMKIN")
 OPEN_SEA_BOXES = ((12.8, 16.5, -76.0, -63.0), (13.0, 19.0, -58.0, -50.0))
 OPEN_SEA_CLEARANCE_M = 60_000.0
 DARK_CLEARANCE_M = 95_000.0  # ~50 nm: where an intentional gap would start
+# Routes may cross land cells for short stretches (straits, the Maracaibo channel); ports whose route
+# from the hub crosses more (the sea-lane network joins some ports through land) are left out.
+HUB = (14.0, -70.0)
+MIN_VESSELS = 15
+MAX_LAND_RUN_M = 25_000.0
 
 
 @dataclass(frozen=True)
@@ -103,15 +109,15 @@ class _Planner:
         self.taken_mmsi: set[int] = set()
         self.vessels: list[Vessel] = []
         self.truth: list[TruthEvent] = []
-        self.terminals = venezuelan_terminals()
-        self.fuel_ports = ports(FUEL_PORTS)
-        self.china = ports(CHINA_PORTS)
-        self.ru_tr = ports(RUSSIA_TURKEY_PORTS)
-        self.iran = ports(IRAN_PORTS)
-        self.cuba = ports(CUBA_PORTS)
-        self.caribbean = ports(CARIBBEAN_PORTS)
-        self.approach = ports(APPROACH_PORTS)
-        self.gulf = ports(GULF_PORTS)
+        self.terminals = self.reachable(venezuelan_terminals())
+        self.fuel_ports = self.reachable(ports(FUEL_PORTS))
+        self.china = self.reachable(ports(CHINA_PORTS))
+        self.ru_tr = self.reachable(ports(RUSSIA_TURKEY_PORTS))
+        self.iran = self.reachable(ports(IRAN_PORTS))
+        self.cuba = self.reachable(ports(CUBA_PORTS))
+        self.caribbean = self.reachable(ports(CARIBBEAN_PORTS))
+        self.approach = self.reachable(ports(APPROACH_PORTS))
+        self.gulf = self.reachable(ports(GULF_PORTS))
         self.open_sea = self._open_sea_points()
 
     # ---- helpers -------------------------------------------------------------------------------
@@ -129,6 +135,13 @@ class _Planner:
                     if clear_of_land(float(lat), float(lon), OPEN_SEA_CLEARANCE_M):
                         points.append((float(lat), float(lon)))
         return points
+
+    def reachable(self, candidates: list[Port]) -> list[Port]:
+        """Ports whose route from the Caribbean hub crosses no land stretch longer than MAX_LAND_RUN_M."""
+        return [p for p in candidates if _port_reachable(p)]
+
+    def route_ok(self, a: tuple[float, float], p: Port) -> bool:
+        return longest_land_run_m(self.route(a, (p.berth_lat, p.berth_lon))) <= MAX_LAND_RUN_M
 
     def route(self, a: tuple[float, float], b: tuple[float, float]) -> Polyline:
         return sea_route(round(a[0], 6), round(a[1], 6), round(b[0], 6), round(b[1], 6), AVOID_PASSAGES)
@@ -194,6 +207,8 @@ class _Planner:
         }
         if p is not None:
             details.update(port=p.name, locode=p.locode, country=p.country)
+            if any(stay.t0 <= t_a <= stay.t1 and stay.t0 < self.t0 for _, stay in v.port_stays):
+                details["partial"] = True  # the stay began before the period: no draught seen before it
         self.truth.append(TruthEvent("draught_change", v.identity_at(t_a)[0], t_a, t_b, lat, lon, details))
 
     # ---- roles ---------------------------------------------------------------------------------
@@ -283,7 +298,7 @@ class _Planner:
         v.port_stays.append((here, stay))
         v.voyages.append((-math.inf, _destination_text(here), stay.t0))
         while v.now < self.t1:
-            candidates = [p for p in port_pool if p.locode != here.locode]
+            candidates = [p for p in port_pool if p.locode != here.locode and self.route_ok(v.position, p)]
             here = self.choice(candidates)
             if tanker:
                 laden = not laden
@@ -308,7 +323,11 @@ class _Planner:
         v.voyages.append((-math.inf, "", stay.t0))
         here = home
         while v.now < self.t1:
-            here = self.choice(near) if here.locode == home.locode else home
+            here = (
+                self.choice([p for p in near if self.route_ok(v.position, p)] or [home])
+                if here.locode == home.locode
+                else home
+            )
             self.call_at(v, here, self.uniform(8, 40) * HOUR_S, None)
 
     def transfer_pair(self, shuttle: Vessel, mother: Vessel) -> None:
@@ -516,6 +535,7 @@ class _Planner:
         return any(a < t_b + 12 * HOUR_S and t_a - 12 * HOUR_S < b for a, b in windows)
 
     def _underway_time(self, v: Vessel, margin_s: float = DAY_S) -> float | None:
+        margin_s = min(margin_s, (self.t1 - self.t0) / 4)
         for _ in range(60):
             t = self.uniform(self.t0 + margin_s, self.t1 - margin_s)
             seg = next((s for s in v.segments if s.t0 <= t < s.t1), None)
@@ -616,7 +636,7 @@ class _Planner:
 
     # ---- whole scenario ------------------------------------------------------------------------
     def plan(self) -> Scenario:
-        n = max(self.config.n_vessels, 12)
+        n = self.config.n_vessels
         n_pairs = max(1, n // 25)
         n_fuel = max(1, n * 8 // 100)
         n_small = max(1, n // 10)
@@ -624,7 +644,7 @@ class _Planner:
         n_crude = max(8, n * 30 // 100)
         n_background = n - 2 * n_pairs - n_fuel - n_small - n_clone - n_crude
         if n_background < 2:
-            raise ValueError(f"at least {n - n_background + 2} vessels are needed, got {n}")
+            raise ValueError(f"a scenario needs at least {MIN_VESSELS} vessels, got {n}")
 
         crude: list[Vessel] = []
         markets = ("china", "china", "ru_tr", "cuba")
@@ -761,10 +781,31 @@ class _Planner:
                 },
             )
         )
+        self._resolve_truth_mmsi()
         self._port_call_truth()
         outages = self._outages()
-        truth = sorted(self.truth, key=lambda e: (e.start_s, e.kind, e.mmsi, e.end_s))
+        truth = []
+        for e in self.truth:
+            if e.end_s < self.t0 or e.start_s > self.t1:
+                continue  # happened wholly outside the simulated period
+            if e.start_s < self.t0 or e.end_s > self.t1:
+                e.details.setdefault("partial", True)
+            truth.append(e)
+        truth.sort(key=lambda e: (e.start_s, e.kind, e.mmsi, e.end_s))
         return Scenario(self.config, self.vessels, truth, outages)
+
+    def _resolve_truth_mmsi(self) -> None:
+        """Events planned before the renames carry the first MMSI; give them the MMSI in use then."""
+        by_first_mmsi = {v.identity[0][1]: v for v in self.vessels if v.static_identity_of is None}
+        for e in self.truth:
+            if e.kind == "identity_change":
+                continue
+            vessel = by_first_mmsi.get(e.mmsi)
+            if vessel is not None:
+                e.mmsi = vessel.identity_at(e.start_s)[0]
+            other = by_first_mmsi.get(e.other_mmsi) if e.other_mmsi is not None else None
+            if other is not None:
+                e.other_mmsi = other.identity_at(e.start_s)[0]
 
     def _port_call_truth(self) -> None:
         """A port call for every berth stay seen in the period: entry within 3 km, exit beyond 4 km."""
@@ -813,6 +854,12 @@ class _Planner:
         return out
 
 
+@cache
+def _port_reachable(p: Port) -> bool:
+    route = sea_route(HUB[0], HUB[1], round(p.berth_lat, 6), round(p.berth_lon, 6), AVOID_PASSAGES)
+    return longest_land_run_m(route) <= MAX_LAND_RUN_M
+
+
 def _crossing_time(v: Vessel, k: int, p: Port, radius_m: float, *, inbound: bool) -> float:
     seg = v.segments[k]
     t = np.arange(seg.t0, seg.t1 + 1.0, 30.0)
@@ -831,3 +878,8 @@ def _destination_text(p: Port) -> str:
 
 def plan_scenario(config: ScenarioConfig) -> Scenario:
     return _Planner(config).plan()
+
+
+def venezuela_preset(seed: int = 1, start: datetime | None = None) -> ScenarioConfig:
+    """The demo's scenario: 80 vessels over 30 days, about 340,000 positions."""
+    return ScenarioConfig(seed=seed, n_vessels=80, days=30.0, start=start or datetime(2026, 1, 1, tzinfo=UTC))

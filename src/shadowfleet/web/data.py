@@ -187,7 +187,7 @@ class SiteData:
 
     def vessel(self, mmsi: int) -> dict[str, object] | None:
         table = self.vessels()
-        if table.num_rows == 0:
+        if table.num_rows == 0 or not 0 <= mmsi < 2**63:
             return None
         mask = pa.compute.equal(table["mmsi"], mmsi)
         found = table.filter(mask)
@@ -250,6 +250,18 @@ class SiteData:
         if self.queries is None:
             return []
         return rows(self.queries.static_history(mmsi))
+
+    def cargo_estimate(self, mmsi: int) -> dict[str, object] | None:
+        """The detect room's cargo estimate from this vessel's static reports (None without them)."""
+        from shadowfleet.detect.cargo import CargoParams, estimate_cargo, vessel_cargo_inputs
+
+        if self.queries is None:
+            return None
+        reports = self.queries.static_reports(mmsi)
+        if reports.num_rows == 0:
+            return None
+        estimate = rows(estimate_cargo(vessel_cargo_inputs(reports), CargoParams()))
+        return estimate[0] if estimate else None
 
     def events(self, flt: EventFilter, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
         if self.queries is None:

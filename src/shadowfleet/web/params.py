@@ -1,8 +1,12 @@
 """Parsing and validating query parameters shared by pages and API (errors name the parameter)."""
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Path
+
+MAX_MMSI = 999_999_999
+MmsiPath = Annotated[int, Path(ge=0, le=MAX_MMSI, description="Maritime Mobile Service Identity")]
 
 BBox = tuple[float, float, float, float]
 

@@ -74,7 +74,7 @@ class RegistryView:
                         "simulated": False,
                     }
                 )
-        if q.strip().isdigit():
+        if q.strip().isascii() and q.strip().isdigit():
             number = int(q.strip()[:18])
             for vid in web_queries.registry_vessels_for(self.registry, number, number):
                 if not any(h["id"] == vid for h in hits):

@@ -62,7 +62,7 @@ def search_vessels(
     if q:
         text = q.strip()
         by_name = pc.fill_null(pc.match_substring(table["name"], text, ignore_case=True), False)
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             number = int(text[:18])
             by_name = pc.or_(by_name, pc.fill_null(pc.equal(table["mmsi"], number), False))
             by_name = pc.or_(by_name, pc.fill_null(pc.equal(table["imo"], number), False))
@@ -103,6 +103,7 @@ def dossier(data: SiteData, mmsi: int, registry_view: Any = None) -> dict[str, A
         "events": events,
         "n_events": n_events,
         "voyages": voyages,
+        "cargo_estimate": data.cargo_estimate(mmsi),
         "simulated": summary["simulated"],
     }
 

@@ -10,7 +10,7 @@ from shadowfleet.web.api.deps import settings, site_data
 from shadowfleet.web.api.tracks import ERRORS
 from shadowfleet.web.data import SiteData
 from shadowfleet.web.feeds import atom_feed
-from shadowfleet.web.params import parse_bbox, parse_mmsi_list
+from shadowfleet.web.params import MmsiPath, parse_bbox, parse_mmsi_list
 from shadowfleet.web.settings import Settings
 from shadowfleet.web.vessel_views import list_events
 
@@ -30,7 +30,7 @@ def _feed(request: Request, feed_id: str, title: str, events: list[dict]) -> Res
     response_class=Response,
     responses={200: {"content": {ATOM: {}}}},
 )
-def vessel_feed(request: Request, mmsi: int, data: SiteData = Depends(site_data)) -> Response:
+def vessel_feed(request: Request, mmsi: MmsiPath, data: SiteData = Depends(site_data)) -> Response:
     if data.vessel(mmsi) is None:
         raise HTTPException(404, f"no vessel with MMSI {mmsi}")
     events, _ = list_events(data, EventFilter(mmsi=mmsi), FEED_ENTRIES, 0)

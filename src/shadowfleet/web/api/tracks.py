@@ -15,7 +15,7 @@ from shadowfleet.web.api.models import Dossier, Event, VesselSummary
 from shadowfleet.web.data import SiteData, track_geojson
 from shadowfleet.web.errors import ErrorResponse
 from shadowfleet.web.pagination import Page, page
-from shadowfleet.web.params import check_range, parse_bbox, utc
+from shadowfleet.web.params import MmsiPath, check_range, parse_bbox, utc
 from shadowfleet.web.settings import Settings
 from shadowfleet.web.vessel_views import dossier, list_events, search_vessels
 
@@ -85,7 +85,7 @@ def vessels(
 
 
 @router.get("/vessels/{mmsi}", response_model=Dossier, summary="A vessel's dossier")
-def vessel_dossier(request: Request, mmsi: int, data: SiteData = Depends(site_data)) -> Response:
+def vessel_dossier(request: Request, mmsi: MmsiPath, data: SiteData = Depends(site_data)) -> Response:
     found = dossier(data, mmsi, request.app.state.registry_view)
     if found is None:
         raise HTTPException(404, f"no vessel with MMSI {mmsi}")
@@ -99,7 +99,7 @@ def vessel_dossier(request: Request, mmsi: int, data: SiteData = Depends(site_da
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 def vessel_track(
-    mmsi: int,
+    mmsi: MmsiPath,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
     full: bool = False,

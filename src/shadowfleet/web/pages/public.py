@@ -12,7 +12,7 @@ from shadowfleet.lake.web_queries import EventFilter
 from shadowfleet.model.schemas import EVENT_KINDS
 from shadowfleet.web.data import EVENT_WORDING, SiteData
 from shadowfleet.web.pagination import page
-from shadowfleet.web.params import check_range, parse_bbox, utc
+from shadowfleet.web.params import MmsiPath, check_range, parse_bbox, utc
 from shadowfleet.web.vessel_views import dossier, list_events, search_vessels
 
 router = APIRouter(include_in_schema=False)
@@ -62,7 +62,7 @@ def vessel_list(
 
 
 @router.get("/vessels/{mmsi}", response_class=HTMLResponse)
-def vessel_page(request: Request, mmsi: int) -> Response:
+def vessel_page(request: Request, mmsi: MmsiPath) -> Response:
     found = dossier(_data(request), mmsi, request.app.state.registry_view)
     if found is None:
         raise HTTPException(404, f"no vessel with MMSI {mmsi}")

@@ -1,0 +1,72 @@
+"""`shadowfleet serve` (the website and API) and `shadowfleet demo` (build the demo data, then serve)."""
+
+import logging
+from pathlib import Path
+
+import typer
+
+
+def _run(settings, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from shadowfleet.web.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(settings)
+    typer.echo(f"shadowfleet is serving on http://{host}:{port}")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        lake: Path | None = typer.Option(
+            None, "--lake", help="Lake folder (default: $SHADOWFLEET_LAKE_PATH)."
+        ),
+        db: str | None = typer.Option(
+            None, "--db", help="Registry database URL (default: $SHADOWFLEET_DB_URL)."
+        ),
+        host: str = typer.Option("127.0.0.1", "--host"),
+        port: int = typer.Option(8000, "--port", min=1, max=65535),
+    ) -> None:
+        """Serve the website, API and feeds. Needs SHADOWFLEET_SECRET_KEY (32+ random characters)."""
+        from shadowfleet.web.settings import SettingsError, settings_from_env
+
+        try:
+            settings = settings_from_env(lake_path=lake, db_url=db).checked()
+        except SettingsError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        if settings.lake_path is not None and not settings.lake_path.is_dir():
+            typer.echo(f"error: lake folder not found: {settings.lake_path}", err=True)
+            raise typer.Exit(2)
+        _run(settings, host, port)
+
+    @app.command("demo")
+    def demo(
+        host: str = typer.Option("127.0.0.1", "--host"),
+        port: int = typer.Option(8000, "--port", min=1, max=65535),
+        build_only: bool = typer.Option(
+            False, "--build-only", help="Build var/demo/ and exit without serving."
+        ),
+        root: Path = typer.Option(Path("var") / "demo", "--dir", help="Where the demo data lives."),
+    ) -> None:
+        """Build the demo (simulated Venezuela scenario, real samples, detection, registry) and serve it."""
+        from shadowfleet.web import demo as demo_build
+        from shadowfleet.web.settings import settings_from_env
+
+        paths = demo_build.build(root, progress=typer.echo)
+        credentials = demo_build.editor_credentials(paths)
+        if credentials:
+            typer.echo(
+                f"demo editor account (demo mode only): user {credentials[0]}  password {credentials[1]}"
+            )
+        if build_only:
+            return
+        settings = settings_from_env(
+            lake_path=paths.lake,
+            db_url=paths.db_url,
+            demo_mode=True,
+            secret_key=demo_build.secret_key(paths),
+        )
+        _run(settings, host, port)

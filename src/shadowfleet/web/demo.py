@@ -1,0 +1,235 @@
+"""The one-command demo: build everything under `var/demo/` from what is on this machine, then serve.
+
+Steps (each calls another room's public API; each is skipped when its output already exists):
+  1. simulate the Venezuela scenario into the lake (simulated rows, marked so);
+  2. ingest the real samples from ../shared/data when present (NMEA corpora, MarineCadastre CSV, the
+     GFW encounter tracks);
+  3. detect events (incremental: a re-run over unchanged data writes nothing);
+  4. create and seed the registry, and import the OFAC SDN snapshot when present;
+  5. create a demo editor account (credentials printed; demo mode only).
+No step uses the network.
+"""
+
+import json
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEMO_DIR = Path("var") / "demo"
+DEMO_EDITOR = "demo-editor"
+SIM_SEED = 7
+
+
+@dataclass
+class DemoPaths:
+    root: Path
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{(self.root / 'registry.db').resolve()}"
+
+    @property
+    def secret_file(self) -> Path:
+        return self.root / "secret_key"
+
+    @property
+    def editor_file(self) -> Path:
+        return self.root / "editor.json"
+
+    @property
+    def state_file(self) -> Path:
+        return self.root / "state.json"
+
+
+@dataclass
+class DemoReport:
+    lines: list[str] = field(default_factory=list)
+
+    def say(self, message: str) -> None:
+        self.lines.append(message)
+
+
+def shared_data_dir() -> Path:
+    override = os.environ.get("SHADOWFLEET_SHARED_DATA")
+    if override:
+        return Path(override)
+    for base in (Path.cwd(), Path(__file__).resolve().parents[3]):
+        candidate = base.parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return Path.cwd().parent / "shared" / "data"
+
+
+def _load_state(paths: DemoPaths) -> dict[str, object]:
+    if paths.state_file.is_file():
+        return dict(json.loads(paths.state_file.read_text(encoding="utf-8")))
+    return {}
+
+
+def _save_state(paths: DemoPaths, state: dict[str, object]) -> None:
+    tmp = paths.state_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+    tmp.replace(paths.state_file)
+
+
+def secret_key(paths: DemoPaths) -> str:
+    """A random secret kept in var/demo/ so sessions survive a restart of the demo."""
+    if paths.secret_file.is_file():
+        return paths.secret_file.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(48)
+    paths.secret_file.write_text(key, encoding="utf-8")
+    paths.secret_file.chmod(0o600)
+    return key
+
+
+def simulate(paths: DemoPaths, report: DemoReport) -> None:
+    try:
+        from shadowfleet import sim  # noqa: F401
+    except ImportError:
+        report.say("simulate: the simulator is not part of this build; skipped")
+        return
+    from shadowfleet.sim import simulate_to_lake  # type: ignore[attr-defined]
+
+    summary = simulate_to_lake(paths.lake, seed=SIM_SEED, scenario="venezuela")
+    report.say(f"simulate: {summary}")
+
+
+def sample_inputs(shared: Path) -> list[tuple[str, list[Path]]]:
+    """(format, files) groups of the real samples present under `shared`."""
+    nmea = [
+        shared / "gpsd-ais" / "test" / "sample.aivdm",
+        shared / "libais-testdata" / "test.aivdm",
+        shared / "libais-testdata" / "tagblock.nmea",
+        shared / "pyais-samples" / "tests" / "nmea_data_sample.txt",
+        shared / "pyais-samples" / "examples" / "gatehouse.nmea",
+    ]
+    csv = sorted((shared / "marinecadastre-2022-01-03-sample").glob("*.csv"))
+    gfw = [shared / "gfw-encounter-real-2015-03-19" / "tracks.csv"]
+    return [
+        ("nmea", [p for p in nmea if p.is_file()]),
+        ("marinecadastre", [p for p in csv if p.is_file()]),
+        ("gfw", [p for p in gfw if p.is_file()]),
+    ]
+
+
+def ingest_samples(paths: DemoPaths, shared: Path, report: DemoReport) -> None:
+    from shadowfleet.ais.csv_import import ColumnMapping
+    from shadowfleet.lake.ingest import IngestOptions, ingest_paths
+
+    if not shared.is_dir():
+        report.say(f"ingest: no reference data at {shared}; skipped")
+        return
+    for fmt, files in sample_inputs(shared):
+        if not files:
+            continue
+        if fmt == "gfw":
+            mapping = ColumnMapping(
+                columns={"mmsi": "mmsi", "ts": "timestamp_utc", "lat": "lat", "lon": "lon"}
+            )
+            options = IngestOptions(mapping=mapping)
+        else:
+            options = IngestOptions(fmt=fmt)
+        summary = ingest_paths(paths.lake, [str(f) for f in files], options)
+        report.say(
+            f"ingest {fmt}: {summary.positions} positions, {summary.statics} static reports, "
+            f"{summary.rejects} rejected lines, {summary.chunks_skipped} chunks already in the lake"
+        )
+
+
+def detect(paths: DemoPaths, shared: Path, report: DemoReport) -> None:
+    from shadowfleet.detect.run import DetectContext, run_all
+    from shadowfleet.geodata.land import load_shore
+    from shadowfleet.geodata.ports import load_gazetteer
+    from shadowfleet.lake.events import run_incremental
+
+    if not (paths.lake / "_manifest").is_dir():
+        report.say("detect: the lake is empty; skipped")
+        return
+    wpi = shared / "gfw-ports-anchorages"
+    land = shared / "geo" / "world-atlas" / "land-10m.json"
+    gazetteer = load_gazetteer(wpi if wpi.is_dir() else None, include_searoute=True)
+    shore = load_shore(land) if land.is_file() else None
+    context = DetectContext(gazetteer=gazetteer, shore=shore)
+    try:
+        result = run_incremental(paths.lake, lambda pos, sta: run_all(pos, sta, context))
+    except (ValueError, MemoryError) as exc:
+        # The site still serves tracks and the registry; the failure is reported, not hidden.
+        report.say(f"detect: FAILED ({exc}); the site will show no new events")
+        return
+    report.say(f"detect: {result.events_after} events ({len(result.changed_days)} days re-run)")
+
+
+def build_registry(paths: DemoPaths, shared: Path, state: dict[str, object], report: DemoReport) -> None:
+    from shadowfleet.registry import ofac, seed
+    from shadowfleet.registry.service import Registry
+
+    registry = Registry(paths.db_url)
+    try:
+        registry.init()
+        with registry.db.session(seed.ACTOR) as session:
+            loaded = seed.load(session)
+        report.say(f"registry seed: {loaded.entities} entities, {loaded.entities_added} new")
+        sdn = shared / "ofac-sdn" / "sdn_2024-05-03.csv"
+        history = shared / "ofac-sdn" / "derived_sdn_vessels_history_2021-08_to_2024-05.csv"
+        if sdn.is_file() and not state.get("ofac"):
+            entries, listings = ofac.read_files(sdn, None, None, history if history.is_file() else None)
+            when = ofac.list_date_from_name(sdn) or "2024-05-03"
+            with registry.db.session(ofac.ACTOR) as session:
+                imported = ofac.import_entries(session, entries, when, listings, "vessels")
+            state["ofac"] = True
+            report.say(
+                f"sanctions: OFAC SDN {when}: {imported.vessels} vessels, {imported.entities_added} new entities"
+            )
+        if not paths.editor_file.is_file():
+            password = secrets.token_urlsafe(12)
+            registry.create_user(DEMO_EDITOR, password, "editor", actor="demo")
+            paths.editor_file.write_text(
+                json.dumps({"username": DEMO_EDITOR, "password": password}), encoding="utf-8"
+            )
+            paths.editor_file.chmod(0o600)
+    finally:
+        registry.close()
+
+
+def build(
+    root: Path = DEMO_DIR, shared: Path | None = None, progress: Callable[[str], None] = print
+) -> DemoPaths:
+    """Build (or reuse) the demo data under `root`; returns where it lives."""
+    paths = DemoPaths(root)
+    root.mkdir(parents=True, exist_ok=True)
+    shared = shared or shared_data_dir()
+    state = _load_state(paths)
+    report = DemoReport()
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("simulate", lambda: simulate(paths, report)),
+        ("ingest", lambda: ingest_samples(paths, shared, report)),
+    ]
+    for name, step in steps:
+        if state.get(name):
+            progress(f"{name}: already done (var/demo reused)")
+            continue
+        step()
+        state[name] = True
+        _save_state(paths, state)
+        for line in report.lines:
+            progress(line)
+        report.lines.clear()
+    detect(paths, shared, report)
+    build_registry(paths, shared, state, report)
+    _save_state(paths, state)
+    for line in report.lines:
+        progress(line)
+    return paths
+
+
+def editor_credentials(paths: DemoPaths) -> tuple[str, str] | None:
+    if not paths.editor_file.is_file():
+        return None
+    data = json.loads(paths.editor_file.read_text(encoding="utf-8"))
+    return str(data["username"]), str(data["password"])

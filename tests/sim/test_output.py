@@ -1,0 +1,176 @@
+"""The files `shadowfleet simulate` writes: byte-identical for a seed, decodable by pyais, consistent."""
+
+import csv
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+from pyais.stream import FileReaderStream
+
+from shadowfleet.model.schemas import EVENT_KINDS
+from shadowfleet.sim.output import (
+    CSV_COLUMNS,
+    TRUTH_SCHEMA,
+    VESSEL_SCHEMA,
+    scenario_to_tables,
+    write_scenario,
+)
+from shadowfleet.sim.scenario import ScenarioConfig
+
+CONFIG = ScenarioConfig(seed=7, n_vessels=15, days=2)
+FILES = ("ais.nmea", "ais.csv", "ground_truth.parquet", "ground_truth.csv", "vessels.parquet", "vessels.csv")
+
+
+@pytest.fixture(scope="module")
+def cli_out(tmp_path_factory: pytest.TempPathFactory, cli_cmd: list[str], cli_env: dict[str, str]) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "scenario"
+    args = [
+        "simulate",
+        "--seed",
+        "7",
+        "--out",
+        str(out),
+        "--vessels",
+        "15",
+        "--days",
+        "2",
+        "--start",
+        "2026-01-01",
+    ]
+    result = subprocess.run(cli_cmd + args, env=cli_env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert '"positions"' in result.stdout
+    return out
+
+
+def test_same_seed_gives_byte_identical_files(cli_out: Path, tmp_path: Path) -> None:
+    write_scenario(tmp_path, CONFIG)
+    for name in FILES:
+        assert (cli_out / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_nmea_decodes_with_pyais_and_matches_positions(cli_out: Path) -> None:
+    tables = scenario_to_tables(CONFIG)
+    lines = (cli_out / "ais.nmea").read_text(encoding="ascii").splitlines()
+    assert all(line.startswith("\\") and ",i:SIMULATED*" in line.split("\\")[1] for line in lines)
+    decoded: dict[int, list[tuple[int, int, float, float, float]]] = {}
+    static_types: list[int] = []
+    stamps = []
+    for message in FileReaderStream(str(cli_out / "ais.nmea")):
+        assert message.is_valid  # sentence checksum
+        tag = message.tag_block
+        assert tag is not None
+        tag.init()
+        stamps.append(int(tag.receiver_timestamp))
+        d = message.decode()
+        if d.msg_type in (1, 2, 3, 18):
+            decoded.setdefault(d.mmsi, []).append(
+                (int(tag.receiver_timestamp), d.second, d.lat, d.lon, d.speed)
+            )
+        else:
+            static_types.append(d.msg_type)
+    assert stamps == sorted(stamps)
+    pos = tables.positions
+    assert sum(len(v) for v in decoded.values()) == pos.num_rows
+    assert (
+        len([t for t in static_types if t == 5]) == (tables.statics.column("msg_type").to_numpy() == 5).sum()
+    )
+    df = pl.DataFrame(pos).with_columns(pl.col("ts").dt.epoch("s").alias("t_s"))
+    for mmsi, rows in decoded.items():
+        mine = df.filter(pl.col("mmsi") == mmsi)
+        expected = sorted(zip(mine["t_s"], mine["lat"], mine["lon"], mine["sog_kn"], strict=True))
+        got = sorted((t, lat, lon, sog) for t, _, lat, lon, sog in rows)
+        assert len(got) == len(expected)
+        for (t1, lat1, lon1, sog1), (t2, lat2, lon2, sog2), second in zip(
+            got, expected, (r[1] for r in sorted(rows)), strict=True
+        ):
+            assert t1 == t2 and second == t1 % 60
+            assert abs(lat1 - lat2) < 1e-6 and abs(lon1 - lon2) < 1e-6
+            assert sog1 == pytest.approx(sog2, abs=1e-9)
+
+
+def _tag_checksum_ok(line: str) -> bool:
+    tag = line.split("\\")[1]
+    body, checksum = tag.rsplit("*", 1)
+    value = 0
+    for ch in body.encode():
+        value ^= ch
+    return f"{value:02X}" == checksum
+
+
+def test_tag_blocks_carry_time_source_and_checksum(cli_out: Path) -> None:
+    lines = (cli_out / "ais.nmea").read_text(encoding="ascii").splitlines()
+    assert all(_tag_checksum_ok(line) for line in lines)
+    groups = [line for line in lines if line.startswith("\\g:")]
+    assert groups and len(groups) % 2 == 0
+    first_parts = [g for g in groups if g.startswith("\\g:1-2-")]
+    assert len(first_parts) * 2 == len(groups)
+    tags = [line.split("\\")[1] for line in lines]
+    assert all(("s:SIM-" in t) and (",c:" in t) for t in tags)
+
+
+def test_csv_has_marinecadastre_columns_and_simulated_flag(cli_out: Path) -> None:
+    with open(cli_out / "ais.csv", encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        rows = list(reader)
+    assert tuple(header) == CSV_COLUMNS and len(header) == 18
+    assert {r[-1] for r in rows} == {"true"}
+    assert {r[16] for r in rows} == {"A", "B"}
+    tables = scenario_to_tables(CONFIG)
+    assert len(rows) == tables.positions.num_rows
+    lat = np.array([float(r[2]) for r in rows])
+    assert np.all((lat >= -90) & (lat <= 90))
+    named = [r for r in rows if r[7]]
+    assert len(named) > len(rows) // 2
+    assert all(r[8].startswith("IMO") for r in named if r[16] == "A")
+
+
+def test_ground_truth_and_vessel_files(cli_out: Path) -> None:
+    truth = pq.read_table(cli_out / "ground_truth.parquet")
+    assert truth.schema == TRUTH_SCHEMA
+    assert set(truth.column("kind").to_pylist()) <= set(EVENT_KINDS)
+    with open(cli_out / "ground_truth.csv", encoding="utf-8") as fh:
+        assert sum(1 for _ in fh) == truth.num_rows + 1
+    vessels = pq.read_table(cli_out / "vessels.parquet")
+    assert vessels.schema == VESSEL_SCHEMA
+    assert vessels.num_rows == 15
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start", "first of january"], "--start must be an ISO date"),
+        (["--vessels", "3"], "--vessels"),
+    ],
+)
+def test_cli_refuses_bad_input(
+    args: list[str], message: str, tmp_path: Path, cli_cmd: list[str], cli_env: dict[str, str]
+) -> None:
+    result = subprocess.run(
+        [*cli_cmd, "simulate", "--out", str(tmp_path / "x"), *args],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr + result.stdout
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_refuses_a_file_as_output(tmp_path: Path, cli_cmd: list[str], cli_env: dict[str, str]) -> None:
+    target = tmp_path / "file.txt"
+    target.write_text("keep me")
+    result = subprocess.run(
+        [*cli_cmd, "simulate", "--out", str(target), "--vessels", "15", "--days", "1"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "not a folder" in result.stderr + result.stdout
+    assert target.read_text() == "keep me"
