@@ -20,6 +20,7 @@ from .lakes import assert_same_events, local_events, write_lake
 from .scenario import scenario, statics
 
 pytestmark = pytest.mark.spark
+TEST_SCALE = ScaleParams(vessel_buckets=8, cell_buckets=8, pair_buckets=4)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def test_scenario_same_events_as_local(spark, scenario_lake):
         "draught_change",
         "spoofing",
     } <= kinds  # the scenario exercises them
-    run = detect_spark(spark, str(root), context)
+    run = detect_spark(spark, str(root), context, scale=TEST_SCALE)
     stored = read_events(root)
     assert stored is not None
     assert_same_events(local, stored)
@@ -60,24 +61,12 @@ def test_scenario_encounters_across_midnight_and_shared_mmsi(scenario_lake):
     assert merged["start_ts"].day == 2 and merged["end_ts"].day == 3 and merged["duration_h"] > 8
 
 
-@pytest.mark.parametrize(
-    "scale",
-    [
-        ScaleParams(vessel_buckets=0, cell_buckets=0, pair_buckets=0),  # one group per vessel/cell/pair
-        ScaleParams(vessel_buckets=3, cell_m=5_000.0, cell_buckets=5, pair_buckets=2),
-    ],
-    ids=["per-key", "few-buckets"],
-)
-def test_cutting_changes_nothing(spark, scenario_lake, scale):
+def test_one_group_per_key_changes_nothing(spark, scenario_lake):
     root, context, local = scenario_lake
+    scale = ScaleParams(vessel_buckets=0, cell_buckets=0, pair_buckets=0)  # one group per vessel/cell/pair
     run = detect_spark(spark, str(root), context, scale=scale, write=False)
     kinds = pa.array(sorted(set(local.column("kind").to_pylist())))
-    assert_same_events(local, _stored_form(run.events.filter(pc.is_in(run.events.column("kind"), kinds))))
-
-
-def _stored_form(events: pa.Table) -> pa.Table:
-    """Events as `write_events` stores them (timestamps and ids unchanged; nothing to convert)."""
-    return events
+    assert_same_events(local, run.events.filter(pc.is_in(run.events.column("kind"), kinds)))
 
 
 def test_lake_given_as_url(spark, scenario_lake, tmp_path):
@@ -86,7 +75,7 @@ def test_lake_given_as_url(spark, scenario_lake, tmp_path):
     shutil.copytree(root, copy, symlinks=True)
     shutil.rmtree(copy / "events.generations")
     (copy / "events").unlink()
-    detect_spark(spark, copy.as_uri(), context)
+    detect_spark(spark, copy.as_uri(), context, scale=TEST_SCALE)
     stored = read_events(copy)
     assert stored is not None
     assert_same_events(local, stored)
@@ -118,7 +107,7 @@ def test_gfw_real_encounter(spark, shared_data, tmp_path):
     local = local_events(root, context)
     enc = local.filter(pc.equal(local.column("kind"), "encounter"))
     assert enc.num_rows == 1
-    detect_spark(spark, str(root), context)
+    detect_spark(spark, str(root), context, scale=TEST_SCALE)
     stored = read_events(root)
     assert stored is not None
     assert_same_events(local, stored)
@@ -133,7 +122,7 @@ def test_marinecadastre_sample(spark, shared_data, tmp_path, gazetteer, shore):
     context = DetectContext(gazetteer, shore)
     local = local_events(root, context)
     assert local.num_rows > 100
-    detect_spark(spark, str(root), context)
+    detect_spark(spark, str(root), context, scale=TEST_SCALE)
     stored = read_events(root)
     assert stored is not None
     assert_same_events(local, stored)
