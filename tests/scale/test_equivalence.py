@@ -24,9 +24,9 @@ TEST_SCALE = ScaleParams(vessel_buckets=8, cell_buckets=8, pair_buckets=4)
 
 
 @pytest.fixture(scope="module")
-def scenario_lake(tmp_path_factory, gazetteer, shore):
+def scenario_lake(tmp_path_factory, geo_context):
     root = write_lake(tmp_path_factory.mktemp("scenario"), scenario(), statics())
-    context = DetectContext(gazetteer, shore)
+    context = geo_context
     return root, context, local_events(root, context)
 
 
@@ -70,12 +70,12 @@ def test_one_group_per_key_changes_nothing(spark, scenario_lake):
     assert_same_events(local, run.events.filter(pc.is_in(run.events.column("kind"), kinds)))
 
 
-def test_simulated_scenario(spark, tmp_path, gazetteer, shore):
+def test_simulated_scenario(spark, tmp_path, geo_context):
     from shadowfleet.sim.output import scenario_to_tables
 
     sim = scenario_to_tables(seed=3, n_vessels=20, days=5)
     root = write_lake(tmp_path, sim.positions, sim.statics)
-    context = DetectContext(gazetteer, shore)
+    context = geo_context
     local = local_events(root, context)
     assert {"port_call", "spoofing"} <= set(local.column("kind").to_pylist())
     assert np.all(local.column("simulated").to_numpy(zero_copy_only=False))
@@ -117,10 +117,10 @@ def test_gfw_real_encounter(spark, shared_data, tmp_path):
     ]
 
 
-def test_marinecadastre_sample(spark, shared_data, tmp_path, gazetteer, shore):
+def test_marinecadastre_sample(spark, shared_data, tmp_path, geo_context):
     positions, statics = marinecadastre.load(shared_data)
     root = write_lake(tmp_path, positions, statics)
-    context = DetectContext(gazetteer, shore)
+    context = geo_context
     local = local_events(root, context)
     assert local.num_rows > 100
     detect_spark(spark, str(root), context, scale=TEST_SCALE)
