@@ -59,28 +59,30 @@ def test_marinecadastre_sample(shared_data: Path) -> None:
         and eagle["beam_m"] == 11
         and eagle["draught_m"] == 3.3
     )
-    # statics are emitted once per MMSI while the static fields stay the same
-    distinct = {
-        (
-            r["MMSI"],
-            r["VesselName"],
-            r["IMO"],
-            r["CallSign"],
-            r["VesselType"],
-            r["Length"],
-            r["Width"],
-            r["Draft"],
+
+    # a static row whenever a vessel's static fields change from its previous row (A, A, B, A -> A, B, A)
+    def norm(r: dict[str, str]) -> tuple[str, ...]:
+        nums = tuple(
+            "" if r[k] in ("", "0", "0.0") else str(float(r[k]))
+            for k in ("VesselType", "Length", "Width", "Draft")
         )
-        for r in rows
-        if r not in bad_mmsi
-    }
-    assert statics.num_rows <= len(distinct)
-    informative = {
-        d[0]
-        for d in distinct
-        if d[1] or d[2] not in ("", "IMO0000000") or d[3] or any(v not in ("", "0", "0.0") for v in d[4:])
-    }
-    assert len(set(statics.column("mmsi").to_pylist())) == len(informative)
+        return (
+            r["VesselName"].strip(),
+            "" if r["IMO"] in ("", "IMO0000000") else r["IMO"],
+            r["CallSign"].strip(),
+            *nums,
+        )
+
+    last: dict[str, tuple[str, ...]] = {}
+    changes = 0
+    for r in rows:
+        if r in bad_mmsi or not any(norm(r)):
+            continue
+        if last.get(r["MMSI"]) != norm(r):
+            last[r["MMSI"]] = norm(r)
+            changes += 1
+    assert statics.num_rows == changes
+    assert len(set(statics.column("mmsi").to_pylist())) == len(last)
     # MarineCadastre's IMO0000000 means no IMO
     assert 0 not in statics.column("imo").drop_null().to_pylist()
 
@@ -187,3 +189,18 @@ def test_streams_in_chunks(shared_data: Path) -> None:
     chunks = list(read_csv(shared_data / MC, chunk_rows=5_000))
     assert len(chunks) >= 10
     assert max(c.counts.get("rows", 0) for c in chunks) < 20_000
+
+
+def test_identity_changes_are_kept_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "names.csv"
+    rows = ["id,time,y,x,vessel"] + [
+        f"211000001,{1714560000 + i},54.1,10.5,{name}"
+        for i, name in enumerate(["ALPHA", "ALPHA", "BRAVO", "ALPHA"])
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    mapping = ColumnMapping.parse("mmsi=id,ts=time,lat=y,lon=x,name=vessel", ts_format="epoch_s")
+    for chunk_rows in (1, 1000):
+        statics = pa.concat_tables(
+            [r.statics for r in read_csv(path, mapping=mapping, chunk_rows=chunk_rows)]
+        )
+        assert statics.column("name").to_pylist() == ["ALPHA", "BRAVO", "ALPHA"]

@@ -132,3 +132,73 @@ def test_feed_buffer_crlf_and_no_final_newline() -> None:
     b = NmeaDecoder("b", clock=lambda: CLOCK).feed_buffer(data, 1)
     assert a.positions.equals(b.positions) and a.statics.equals(b.statics)
     assert b.counts["lines"] == len(lines) and b.rejects.num_rows == 0
+
+
+def test_trailer_lines() -> None:
+    """USCG-style trailers of every flavour, alone and after tag blocks, on the traffic mix."""
+    import numpy as np
+
+    from shadowfleet.ais.nmea import nmea_checksum
+
+    rng = np.random.default_rng(12)
+    out = []
+    for i, line in enumerate(traffic_mix(20_000, seed=8)):
+        t = 1_325_394_060 + i
+        trailers = [
+            b",r003669946,%d" % t,
+            b",b003660465",
+            b",s36310,d-081,T59.01777335",
+            b",d-109,S2105,t050056.00,T56.13718694,r003669946,%d,%d" % (t, t - 59),
+            b",r1,%d000" % t,
+            b",,",
+            b"junk",
+        ]
+        kind = int(rng.integers(0, len(trailers) + 2))
+        if kind < len(trailers):
+            line = line + trailers[kind]
+        if rng.random() < 0.3:
+            body = b"s:tag%d,c:%d" % (i % 3, t + 5) if rng.random() < 0.5 else b"i:SIMULATED"
+            line = b"\\%s*%02X\\%s" % (body, nmea_checksum(body), line)
+        out.append(line)
+    rows = _assert_same(out, chunk=2_500)
+    assert rows > 15_000
+
+
+def test_tagged_and_trailer_fragment_pairs() -> None:
+    """Two-part messages whose fragments carry tag blocks or trailers: stations shared by runs of lines,
+    receive times on some fragments only, i:SIMULATED on some, stations changing mid-message."""
+    import numpy as np
+
+    from shadowfleet.ais.nmea import nmea_checksum
+
+    rng = np.random.default_rng(21)
+    out = []
+    for i, line in enumerate(traffic_mix(30_000, seed=13)):
+        station = b"r%d" % (i // 40)
+        t = 1_600_000_000 + i
+        if rng.random() < 0.5:
+            fields = [b"s:" + station]
+            if rng.random() < 0.7:
+                fields.append(b"c:%d" % t)
+            if rng.random() < 0.5:
+                fields.append(b"i:SIMULATED")
+            body = b",".join(fields)
+            out.append(b"\\%s*%02X\\%s" % (body, nmea_checksum(body), line))
+        elif rng.random() < 0.6:
+            out.append(line + b"," + station + (b",%d" % t if rng.random() < 0.7 else b""))
+        else:
+            out.append(line)
+    for chunk in (997, 4_001):
+        rows = _assert_same(out, chunk=chunk)
+        assert rows > 25_000
+
+
+def test_line_endings_kept_by_readlines() -> None:
+    """Lines as readlines() gives them (LF or CR LF kept) decode exactly like stripped lines."""
+    lines = traffic_mix(10_000, seed=17)
+    ending = [b"\n", b"\r\n", b"", b"\r\n\x1a"]
+    raw = [line + ending[i % len(ending)] for i, line in enumerate(lines)]
+    a = NmeaDecoder("e", clock=lambda: CLOCK).feed(lines, 1)
+    b = NmeaDecoder("e", clock=lambda: CLOCK).feed(raw, 1)
+    assert a.positions.equals(b.positions) and a.statics.equals(b.statics)
+    assert a.counts == b.counts and b.rejects.num_rows == 0

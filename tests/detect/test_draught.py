@@ -96,3 +96,10 @@ def test_missing_column_is_named() -> None:
         detect_draught_changes(
             st, P, port_calls=pa.table({"mmsi": [1], "start_ts": [at(0)], "lat": [0.0], "lon": [0.0]})
         )
+
+
+def test_stop_under_way_when_the_data_begins_uses_the_first_draught_reported_during_it() -> None:
+    st = statics(_draughts(1, [(15, 8.5), (14 * H, 8.5), (15 * H, 17.0), (30 * H, 17.0)]))
+    events = detect_draught_changes(st, P, port_calls=_port_calls([(1, 0, 16 * H)]))
+    assert events.column("direction").to_pylist() == ["load"]
+    assert events.column("draught_before_m").to_pylist() == [8.5]

@@ -3,7 +3,10 @@ import json
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from shadowfleet.detect.geo import destination
 from shadowfleet.detect.spoofing import (
     SpoofingParams,
     detect_impossible_jumps_and_shared_mmsi,
@@ -161,3 +164,23 @@ def test_combined_entry_point_has_one_schema_for_all_types() -> None:
     assert len(set(events.column("event_id").to_pylist())) == events.num_rows
     again = detect_spoofing(positions(rows), st, P, declared_flags=flags)
     assert again.equals(events)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(-60, 60),
+    st.floats(-180, 180),
+    st.floats(0, 360),
+    st.floats(0, 30),
+    st.lists(st.floats(0.2, 120), min_size=2, max_size=40),
+)
+def test_any_track_sailed_at_up_to_30_knots_has_no_impossible_jump(
+    lat0: float, lon0: float, course_deg: float, speed_kn: float, gaps_min: list[float]
+) -> None:
+    minutes = np.concatenate([[0.0], np.cumsum(gaps_min)])
+    dist_m = speed_kn * 1852.0 / 60.0 * minutes
+    lat, lon = destination(
+        np.full(len(minutes), lat0), np.full(len(minutes), lon0), np.full(len(minutes), course_deg), dist_m
+    )
+    rows = [(9, float(m), float(a), float(b)) for m, a, b in zip(minutes, lat, lon, strict=True)]
+    assert detect_impossible_jumps_and_shared_mmsi(positions(rows), P).num_rows == 0

@@ -2,7 +2,7 @@ import pyarrow as pa
 import pytest
 
 from shadowfleet.detect.geo import haversine_m
-from shadowfleet.detect.voyages import VOYAGE_SCHEMA, VoyageParams, build_voyages
+from shadowfleet.detect.voyages import VOYAGE_OUTPUT_SCHEMA, VoyageParams, build_voyages
 from tests.detect.tables import at, positions, statics
 
 P = VoyageParams()
@@ -50,7 +50,7 @@ def test_jose_to_curacao_is_a_venezuelan_voyage_with_track_distance_and_draughts
         ]
     )
     voyages = build_voyages(calls, P, positions=pos, statics=st)
-    assert voyages.schema == VOYAGE_SCHEMA
+    assert voyages.schema == VOYAGE_OUTPUT_SCHEMA
     assert voyages.num_rows == 1
     v = voyages.to_pylist()[0]
     assert (v["origin_port_name"], v["destination_port_name"]) == ("JOSE TERMINAL", "BULLEN BAAI")
@@ -64,6 +64,9 @@ def test_jose_to_curacao_is_a_venezuelan_voyage_with_track_distance_and_draughts
     assert (v["draught_departure_m"], v["draught_arrival_m"]) == (15.0, 15.0)
     assert (v["laden_departure"], v["laden_arrival"]) == ("laden", "laden")
     assert v["declared_destination"] == "CURACAO"
+    assert (
+        v["ship_type_category"] == "unknown" and v["cargo_estimate_bbl"] is None
+    )  # no type or size reported
     assert (v["origin_event_id"], v["destination_event_id"]) == ("pc0", "pc1")
 
 
@@ -112,3 +115,19 @@ def test_calls_at_two_far_ports_minutes_apart_make_no_voyage() -> None:
     calls = _calls([(7, 0, 10 * H, JOSE), (7, 10 * H + 30, 12 * H, ARUBA), (7, 40 * H, 41 * H, JOSE)])
     voyages = build_voyages(calls, P)
     assert voyages.column("origin_port_id").to_pylist() == ["aw-oranjestad"]
+
+
+def test_a_laden_vlcc_leaving_jose_carries_an_estimated_two_million_barrels() -> None:
+    calls = _calls([(8, 0, 24 * H, JOSE), (8, 60 * H, 70 * H, CURACAO)])
+    size = {"ship_type": 80, "length_m": 330.0, "beam_m": 60.0}
+    st = statics(
+        [
+            {"mmsi": 8, "minutes": 0, "draught_m": 9.5, **size},
+            {"mmsi": 8, "minutes": 25 * H, "draught_m": 22.0, **size},
+        ]
+    )
+    v = build_voyages(calls, P, statics=st).to_pylist()[0]
+    assert v["to_or_from_venezuela"] and v["laden_departure"] == "laden"
+    assert v["ship_type_category"] == "tanker"
+    assert v["cargo_estimate_low_bbl"] < 2_000_000 < v["cargo_estimate_high_bbl"]
+    assert v["cargo_estimate_low_t"] < v["cargo_estimate_t"] < v["cargo_estimate_high_t"]

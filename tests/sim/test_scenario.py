@@ -12,7 +12,7 @@ import pytest
 from shadowfleet.model.schemas import EVENT_KINDS, POSITION_SCHEMA, STATIC_SCHEMA
 from shadowfleet.sim.geo import haversine_m, is_land
 from shadowfleet.sim.identity import flag_of_mmsi, imo_is_valid
-from shadowfleet.sim.output import scenario_to_tables
+from shadowfleet.sim.output import run_scenario, scenario_to_tables, truth_table, vessels_table
 from shadowfleet.sim.reporting import Reports
 from shadowfleet.sim.scenario import ScenarioConfig
 
@@ -257,10 +257,12 @@ def test_fleet_is_fictional_and_valid(
 
 def test_same_seed_same_tables_other_seed_other_tables() -> None:
     small = ScenarioConfig(seed=5, n_vessels=15, days=3)
-    first = scenario_to_tables(small)
-    second = scenario_to_tables(small)
-    for a, b in zip(first, second, strict=True):
-        assert a.equals(b)
+    (plan_a, first), (plan_b, second) = run_scenario(small), run_scenario(small)  # computed twice
+    assert first.positions.equals(second.positions) and first.statics.equals(second.statics)
+    assert truth_table(plan_a).equals(truth_table(plan_b))
+    assert vessels_table(plan_a).equals(vessels_table(plan_b))
+    cached = scenario_to_tables(small)
+    assert cached.positions.equals(first.positions) and cached is scenario_to_tables(small)
     other = scenario_to_tables(seed=6, n_vessels=15, days=3)
     assert not other.positions.equals(first.positions)
 
@@ -270,3 +272,39 @@ def test_bad_settings_are_refused() -> None:
         scenario_to_tables(ScenarioConfig(), seed=2)
     with pytest.raises(ValueError, match="at least 15 vessels"):
         scenario_to_tables(n_vessels=14, days=2)
+
+
+def test_only_labelled_spoofs_jump(small_reports: Reports, small_truth: pa.Table) -> None:
+    """Apart from labelled spoofs and the shared MMSI, no step needs more than 30 kn."""
+    spoofs = _truth(small_truth, "spoofing")
+    shared = [e["mmsi"] for e in spoofs if e["details"]["spoof_type"] == "shared_mmsi"]
+    windows = [
+        (e["mmsi"], e["start_us"], e["end_us"])
+        for e in spoofs
+        if e["details"]["spoof_type"] in ("jump", "on_land")
+    ]
+    steps = (
+        _positions(small_reports)
+        .filter(~pl.col("mmsi").is_in(shared))
+        .with_columns(
+            pl.col("lat").shift(1).over("mmsi").alias("prev_lat"),
+            pl.col("lon").shift(1).over("mmsi").alias("prev_lon"),
+            pl.col("t_us").shift(1).over("mmsi").alias("prev_us"),
+        )
+        .drop_nulls("prev_us")
+    )
+    dist_m = haversine_m(
+        steps["prev_lat"].to_numpy(),
+        steps["prev_lon"].to_numpy(),
+        steps["lat"].to_numpy(),
+        steps["lon"].to_numpy(),
+    )
+    hours = np.maximum(steps["t_us"].to_numpy() - steps["prev_us"].to_numpy(), 1) / HOUR_US
+    fast = np.nonzero((dist_m / 1852 / hours > 30) & (dist_m > 1000))[0]
+    assert len(fast) >= 2 * len(windows)  # into and out of each spoofed episode
+    for i in fast.tolist():
+        mmsi, t_a, t_b = steps["mmsi"][i], steps["prev_us"][i], steps["t_us"][i]
+        assert any(m == mmsi and t_a <= end + 600e6 and t_b >= start - 600e6 for m, start, end in windows), (
+            mmsi,
+            t_a,
+        )

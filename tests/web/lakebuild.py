@@ -179,36 +179,37 @@ def build_lake(root: Path, n_positions: int = 600, step_s: int = 600) -> Path:
     )
     write_events(root, stack_events([encounter, gap, port_call]))
     ts = STATIC_SCHEMA.field("ts").type
-    voyages = pa.table(
-        {
-            "voyage_id": ["v1", "v2"],
-            "mmsi": pa.array([775000001, 775000002], pa.int64()),
-            "origin_port_id": ["wpi-jose", "wpi-amuay"],
-            "origin_port_name": ["Jose Terminal", "Amuay"],
-            "origin_country": ["VE", "VE"],
-            "destination_port_id": ["wpi-freeport", None],
-            "destination_port_name": ["Freeport", None],
-            "destination_country": ["BS", None],
-            "departure_ts": pa.array([T0, T0], ts),
-            "arrival_ts": pa.array([T0 + dt.timedelta(days=3), None], ts),
-            "duration_h": [72.0, 90.0],
-            "distance_nm": [1100.0, 700.0],
-            "distance_method": ["track", "track"],
-            "to_or_from_venezuela": [True, True],
-            "in_progress": [False, True],
-            "origin_known": [True, True],
-            "draught_departure_m": [15.2, 9.5],
-            "draught_arrival_m": [15.2, None],
-            "laden_departure": ["laden", "ballast"],
-            "laden_arrival": ["laden", None],
-            "declared_destination": ["FREEPORT", None],
-            "origin_event_id": [None, None],
-            "destination_event_id": [None, None],
-            "simulated": [True, True],
-            "detector_version": ["voyage-fixture", "voyage-fixture"],
-            "params": ["{}", "{}"],
-        },
-        schema=VOYAGE_SCHEMA,
-    )
+    columns: dict[str, object] = {
+        "voyage_id": ["v1", "v2"],
+        "mmsi": pa.array([775000001, 775000002], pa.int64()),
+        "origin_port_id": ["wpi-jose", "wpi-amuay"],
+        "origin_port_name": ["Jose Terminal", "Amuay"],
+        "origin_country": ["VE", "VE"],
+        "destination_port_id": ["wpi-freeport", None],
+        "destination_port_name": ["Freeport", None],
+        "destination_country": ["BS", None],
+        "departure_ts": pa.array([T0, T0], ts),
+        "arrival_ts": pa.array([T0 + dt.timedelta(days=3), None], ts),
+        "duration_h": [72.0, 90.0],
+        "distance_nm": [1100.0, 700.0],
+        "distance_method": ["track", "track"],
+        "to_or_from_venezuela": [True, True],
+        "in_progress": [False, True],
+        "origin_known": [True, True],
+        "draught_departure_m": [15.2, 9.5],
+        "draught_arrival_m": [15.2, None],
+        "laden_departure": ["laden", "ballast"],
+        "laden_arrival": ["laden", None],
+        "declared_destination": ["FREEPORT", None],
+        "origin_event_id": [None, None],
+        "destination_event_id": [None, None],
+        "simulated": [True, True],
+        "detector_version": ["voyage-fixture", "voyage-fixture"],
+        "params": ["{}", "{}"],
+    }
+    # Columns the voyage schema gains later (estimates, categories) are left null here.
+    for field in VOYAGE_SCHEMA:
+        columns.setdefault(field.name, pa.nulls(2, field.type))
+    voyages = pa.table(columns, schema=VOYAGE_SCHEMA)
     write_voyages(root, voyages)
     return root

@@ -230,3 +230,25 @@ def test_methods_pages_from_docs(client: TestClient) -> None:
     page = client.get("/methods/identity_change", headers={"accept": "text/html"})
     assert page.status_code == 200 and "<h1>" in page.text
     assert client.get("/methods/..%2Fweb", headers={"accept": "text/html"}).status_code == 404
+
+
+def test_crawl_every_linked_page_without_server_error(client: TestClient) -> None:
+    """Follow every internal link from the home page (pages and API links): nothing answers 5xx."""
+    import re
+    from collections import deque
+
+    seen: set[str] = set()
+    queue = deque(["/"])
+    while queue and len(seen) < 400:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path, headers={"accept": "text/html"})
+        assert response.status_code < 500, path
+        if "text/html" in response.headers.get("content-type", ""):
+            for link in re.findall(r'href="(/[^"#]*)"', response.text):
+                link = link.replace("&amp;", "&")
+                if not link.startswith("/static") and link not in seen:
+                    queue.append(link)
+    assert len(seen) > 40

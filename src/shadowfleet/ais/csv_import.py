@@ -14,6 +14,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from shadowfleet.ais.csv_vocab import nav_status_code, ship_type_code
@@ -172,7 +173,7 @@ class _ReaderState:
     source: str
     simulated: bool
     mapping: ColumnMapping
-    last_static: dict[int, tuple[object, ...]] = field(default_factory=dict)
+    last_static: dict[int, int] = field(default_factory=dict)  # MMSI -> fingerprint of its static fields
     invalid_rows: list[tuple[int, str]] = field(default_factory=list)
     next_line_no: int = 2  # the header is line 1
 
@@ -266,8 +267,15 @@ class _Prefixed:
         self.closed = True
 
 
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
 def _num(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s, errors="coerce")
+    """Text -> float64, NaN where empty or not a plain decimal number (parsed by Arrow, not per value)."""
+    text = pc.utf8_trim_whitespace(pa.array(s, type=pa.string(), from_pandas=True))
+    clean = pc.if_else(pc.match_substring_regex(text, _NUMBER), text, pa.scalar(None, pa.string()))
+    values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+    return pd.Series(values, index=s.index)
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -360,7 +368,7 @@ def _convert(batch: pa.RecordBatch | None, state: _ReaderState) -> DecodeResult:
         ship_type = pd.Series(
             [ship_type_code(t, c) for t, c in zip(col("ship_type"), cargo, strict=True)], dtype=object
         )
-        ship_type = _num(ship_type)
+        ship_type = pd.to_numeric(ship_type, errors="coerce")
     else:
         nav = _num(col("nav_status"))
         ship_type = _num(col("ship_type"))
@@ -442,14 +450,22 @@ def _convert(batch: pa.RecordBatch | None, state: _ReaderState) -> DecodeResult:
     candidates = static_cols[any_static].copy()
     candidates["ts"] = ts_us[any_static]
     candidates["msg_type"] = msg_type[any_static]
-    candidates = candidates.drop_duplicates(subset=["mmsi", *STATIC_FIELDS], keep="first")
-    keep_rows: list[int] = []
-    for pos, row in enumerate(candidates[["mmsi", *STATIC_FIELDS]].itertuples(index=False, name=None)):
-        key = tuple(None if (isinstance(v, float) and np.isnan(v)) else v for v in row[1:])
-        mm = int(row[0])
-        if state.last_static.get(mm) != key:
-            state.last_static[mm] = key
-            keep_rows.append(pos)
+    # A static row whenever a vessel's static fields differ from the previous ones seen for it (in this
+    # chunk, or the last emitted before it): A, A, B, A gives A, B, A.
+    fingerprint = pd.util.hash_pandas_object(candidates[list(STATIC_FIELDS)], index=False).to_numpy()
+    cand_mmsi = candidates["mmsi"].to_numpy(dtype=np.int64)
+    order = np.argsort(cand_mmsi, kind="stable")
+    m_sorted, f_sorted = cand_mmsi[order], fingerprint[order]
+    first_of_vessel = np.ones(order.size, dtype=bool)
+    first_of_vessel[1:] = m_sorted[1:] != m_sorted[:-1]
+    changed = first_of_vessel.copy()
+    changed[1:] |= f_sorted[1:] != f_sorted[:-1]
+    for k in np.flatnonzero(first_of_vessel).tolist():
+        changed[k] = state.last_static.get(int(m_sorted[k])) != int(f_sorted[k])
+    last_of_vessel = np.append(first_of_vessel[1:], True) if order.size else first_of_vessel
+    for k in np.flatnonzero(last_of_vessel).tolist():
+        state.last_static[int(m_sorted[k])] = int(f_sorted[k])
+    keep_rows = np.sort(order[changed])
     chosen = candidates.iloc[keep_rows]
     all_true = np.ones(len(chosen), dtype=bool)
     n_static = len(chosen)

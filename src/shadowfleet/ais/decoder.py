@@ -18,7 +18,8 @@ import numpy as np
 import pyarrow as pa
 
 from shadowfleet.ais import nmea
-from shadowfleet.ais.fastpath import FastColumns, LineBuffer, decode_fast
+from shadowfleet.ais.fast_frame import ORIGINS, LineBuffer
+from shadowfleet.ais.fastpath import FastColumns, decode_fast
 from shadowfleet.ais.messages import DecodeError, decode_message, decode_payload
 from shadowfleet.ais.records import (
     POSITION_TYPES,
@@ -162,11 +163,7 @@ class NmeaDecoder:
         self._count("lines", n)
         fast = FastColumns.empty(n)
         if self.fast_path and buf is not None and n:
-            waiting = [
-                (k[1], k[2], frozenset(p.parts))
-                for k, p in self._pending.items()
-                if k[0] is None and k[3] == 2
-            ]
+            waiting = [(k[0], k[1], k[2], frozenset(p.parts)) for k, p in self._pending.items() if k[3] == 2]
             fast = decode_fast(
                 buf,
                 gatehouse_pending=self._gatehouse is not None,
@@ -428,21 +425,21 @@ def _fast_stamps(fast: FastColumns, line_idx: np.ndarray, decoder: NmeaDecoder) 
     m = int(line_idx.size)
     now = decoder._now_us()
     ts_type = POSITION_SCHEMA.field("ts").type
-    if fast.line_ts_us is None or fast.line_receiver is None or fast.line_simulated is None:
+    if fast.line_ts_us is None or fast.line_origin is None or fast.line_receiver is None:
         return {
             "ts": pa.array(np.full(m, now, dtype=np.int64)).cast(ts_type),
             "ts_origin": repeat_string("clock", m),
             "receiver": pa.nulls(m, type=pa.string()),
             "simulated": pa.array(np.full(m, decoder.simulated), type=pa.bool_()),
         }
-    tag_ts = fast.line_ts_us[line_idx]
-    has_ts = tag_ts >= 0
-    origin = pa.DictionaryArray.from_arrays(pa.array(has_ts.astype(np.int8)), pa.array(["clock", "tagblock"]))
+    line_ts = fast.line_ts_us[line_idx]
+    origin = pa.DictionaryArray.from_arrays(pa.array(fast.line_origin[line_idx]), pa.array(list(ORIGINS)))
+    simulated = fast.line_simulated[line_idx] if fast.line_simulated is not None else np.zeros(m, dtype=bool)
     return {
-        "ts": pa.array(np.where(has_ts, tag_ts, now)).cast(ts_type),
+        "ts": pa.array(np.where(line_ts >= 0, line_ts, now)).cast(ts_type),
         "ts_origin": origin.cast(pa.string()),
         "receiver": pa.array(fast.line_receiver[line_idx], type=pa.string()),
-        "simulated": pa.array(fast.line_simulated[line_idx] | decoder.simulated, type=pa.bool_()),
+        "simulated": pa.array(simulated | decoder.simulated, type=pa.bool_()),
     }
 
 
@@ -454,7 +451,7 @@ def _statics_table(
         return general
     m = fast.statics.num_rows
     columns = {name: fast.statics.column(name) for name in fast.statics.column_names}
-    columns.update(_fast_stamps(fast, fast.static_line_idx, decoder))
+    columns.update(_fast_stamps(fast, fast.static_stamp_idx, decoder))
     columns["source"] = repeat_string(decoder.source, m)
     fast_table = pa.table({f.name: columns[f.name] for f in STATIC_SCHEMA}, schema=STATIC_SCHEMA)
     if general.num_rows == 0:

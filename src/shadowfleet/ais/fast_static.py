@@ -1,7 +1,6 @@
 """Vectorised decoding of static reports: two-part type 5 on adjacent lines, single-part type 24, and the
 static half of type 19. Rows are identical to the general path's (records.static_values)."""
 
-from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -65,7 +64,7 @@ def _dims(w: BitsSource, start: int, usable: np.ndarray | None = None) -> tuple[
 
 
 def eta_us(
-    month: np.ndarray, day: np.ndarray, hour: np.ndarray, minute: np.ndarray, report_us: int
+    month: np.ndarray, day: np.ndarray, hour: np.ndarray, minute: np.ndarray, report_us: int | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """AIS ETA parts -> epoch microseconds in the year nearest the report; (values, valid, n_impossible).
 
@@ -74,12 +73,13 @@ def eta_us(
     """
     present = (month != 0) & (day != 0) & (hour != 24) & (minute != 60)
     in_range = present & (month <= 12) & (day <= 31) & (hour < 24) & (minute < 60)
-    report_year = int(np.datetime64(report_us, "us").astype("datetime64[Y]").astype(np.int64)) + 1970
+    report = np.broadcast_to(np.asarray(report_us, dtype=np.int64), month.shape)
+    years_since_1970 = report.astype("datetime64[us]").astype("datetime64[Y]").astype(np.int64)
     best = np.zeros(month.size, dtype=np.int64)
     best_dist = np.full(month.size, np.iinfo(np.int64).max)
     m0 = np.clip(month, 1, 12) - 1
-    for year in (report_year - 1, report_year, report_year + 1):
-        start_m = np.datetime64(f"{year:04d}-01", "M") + m0
+    for year_offset in (-1, 0, 1):
+        start_m = ((years_since_1970 + year_offset) * 12 + m0).astype("datetime64[M]")
         start_d = start_m.astype("datetime64[D]")
         days_in_month = ((start_m + 1).astype("datetime64[D]") - start_d).astype(np.int64)
         ok = in_range & (day <= days_in_month)
@@ -88,7 +88,7 @@ def eta_us(
             + hour * US_PER_HOUR
             + minute * US_PER_MINUTE
         )
-        dist = np.abs(us - report_us)
+        dist = np.abs(us - report)
         better = ok & (dist < best_dist)
         best = np.where(better, us, best)
         best_dist = np.where(better, dist, best_dist)
@@ -131,14 +131,14 @@ def _nulls(m: int, typ: pa.DataType) -> pa.Array:
     return pa.nulls(m, typ)
 
 
-def statics_type5(w: BitsSource, report_us: Callable[[], int]) -> tuple[pa.Table, int]:
+def statics_type5(w: BitsSource, report_us: np.ndarray) -> tuple[pa.Table, int]:
+    """Type 5 statics; `report_us`: each message's receive time (for the ETA year)."""
     mmsi = w.bits(8, 30)
-    m = mmsi.size
     imo = w.bits(40, 30)
     ship_type = w.bits(232, 8)
     length, beam = _dims(w, 240)
     month, day, hour, minute = w.bits(274, 4), w.bits(278, 5), w.bits(283, 5), w.bits(288, 6)
-    eta_values, eta_valid, impossible = eta_us(month, day, hour, minute, report_us() if m else 0)
+    eta_values, eta_valid, impossible = eta_us(month, day, hour, minute, report_us)
     draught = w.bits(294, 8)
     table = _table(
         mmsi,

@@ -1,11 +1,11 @@
 """Vectorised decoding of the bulk of AIS traffic, many lines at once.
 
 Handled here: single-part position reports (types 1, 2, 3, 18, 19, 27) of the standard length, single-
-part type 24 static reports, and two-part type 5 messages whose fragments are adjacent lines; all of
-the plain form `!xxVDM,t,n,[d],[c],<payload>,f*hh` (no tag block, no trailer). Everything else (and
-anything odd about these: bad checksum or characters, impossible coordinates, other lengths) is left
-to the general path, which produces the same rows or the reject. Values are bit-identical to the
-general path (tests/ais prove it).
+part type 24 static reports, types 4, 11 and 21 (counted), and two-part type 5 messages whose fragments
+are adjacent lines; all of the form `[\\tag block\\]!xxVDM,t,n,[d],[c],<payload>,f*hh[,trailer]`
+(framing in fast_frame.py). Everything else (and anything odd about these: bad checksum or characters,
+impossible coordinates, other lengths) is left to the general path, which produces the same rows or the
+reject. Values are bit-identical to the general path (tests/ais/test_fast_equals_general.py).
 """
 
 from collections.abc import Callable, Collection, Sequence
@@ -14,20 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from shadowfleet.ais import fast_static, nmea
-
-_HEX_VALUE = np.full(256, -1, dtype=np.int16)
-for _i, _ch in enumerate(b"0123456789ABCDEF"):
-    _HEX_VALUE[_ch] = _i
-for _i, _ch in enumerate(b"abcdef"):
-    _HEX_VALUE[_ch] = 10 + _i
-
-_STRIP = np.zeros(256, dtype=bool)
-_STRIP[list(b" \t\r\n\x00\x1a")] = True
-
-# Standard payload length in characters (fill bits 0) for each fast type's first payload character.
-_FAST_KIND = {ord("1"): 28, ord("2"): 28, ord("3"): 28, ord("B"): 28, ord("C"): 52, ord("K"): 16}
-_PAD = 64  # zero bytes after the buffer so fixed-offset peeks never run past it
+from shadowfleet.ais import fast_static
+from shadowfleet.ais.fast_frame import Frames, LineBuffer, char, frame_lines, windows
 
 
 @dataclass
@@ -51,10 +39,12 @@ class FastColumns:
     # index of each message's last line
     static_line_idx: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     statics: pa.Table | None = None
+    static_stamp_idx: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     n_sentences: int = 0  # lines decoded here
     n_tag_blocks: int = 0  # of which after a tag block
-    # per input line: tag block receive time (-1: none, use the clock), station, i:SIMULATED
+    # per input line: receive time (-1: none, use the clock), its origin, station, i:SIMULATED
     line_ts_us: np.ndarray | None = None
+    line_origin: np.ndarray | None = None
     line_receiver: np.ndarray | None = None
     line_simulated: np.ndarray | None = None
     type_counts: dict[int, int] = field(default_factory=dict)  # messages decoded here, by type
@@ -117,193 +107,6 @@ def _latlon(raw: np.ndarray, na_deg: int, per_deg: int) -> np.ndarray:
     return deg
 
 
-def _windows(arr: np.ndarray, width: int) -> np.ndarray:
-    """Row i = arr[i : i + width] (a view; the buffer is padded so every start is valid)."""
-    return np.lib.stride_tricks.as_strided(arr, shape=(arr.size - _PAD + 1, width), strides=(1, 1))
-
-
-@dataclass
-class LineBuffer:
-    """A batch of lines held as one buffer: line i is data[starts[i]:ends[i]] (without its newline)."""
-
-    data: bytes
-    arr: np.ndarray  # data as uint8, followed by _PAD zero bytes
-    starts: np.ndarray
-    ends: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.starts.size)
-
-    def line(self, i: int) -> bytes:
-        return self.data[int(self.starts[i]) : int(self.ends[i])]
-
-    @classmethod
-    def from_lines(cls, lines: Sequence[bytes]) -> "LineBuffer":
-        joined = b"\n".join(lines)
-        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-        starts = np.zeros(len(lines), dtype=np.int64)
-        np.cumsum(lengths[:-1] + 1, out=starts[1:])
-        arr = np.frombuffer(joined + bytes(_PAD), dtype=np.uint8)
-        return cls(joined, arr, starts, starts + lengths)
-
-    @classmethod
-    def from_buffer(cls, data: bytes) -> "LineBuffer":
-        """Complete lines separated by LF (CR LF is fine); a last line without LF counts as a line."""
-        arr = np.frombuffer(data + bytes(_PAD), dtype=np.uint8)
-        newlines = np.flatnonzero(arr[: len(data)] == 10)
-        ends = newlines if data.endswith(b"\n") or not data else np.append(newlines, len(data))
-        starts = np.zeros(ends.size, dtype=np.int64)
-        starts[1:] = ends[:-1] + 1
-        return cls(data, arr, starts, ends.astype(np.int64))
-
-
-def _c(ch: str) -> int:
-    return ord(ch)
-
-
-@dataclass
-class _Frames:
-    """Framing of every line of a batch (vectorised); `ok` marks plain sentences with a valid checksum."""
-
-    arr: np.ndarray
-    s: np.ndarray
-    e: np.ndarray
-    ps: np.ndarray  # payload start
-    plen: np.ndarray  # payload length in characters
-    fill: np.ndarray
-    total: np.ndarray
-    number: np.ndarray
-    seq: np.ndarray  # sequence id character (',' when empty)
-    chan: np.ndarray  # channel character (',' when empty)
-    ok: np.ndarray
-    tagged: np.ndarray  # the sentence follows a (checked, parsed) tag block
-    tag_ts_us: np.ndarray  # receive time from the tag block's c:, -1 when none
-    receiver: np.ndarray | None  # object array of tag block s: values (None: no tag block in the batch)
-    simulated: np.ndarray  # tag block i:SIMULATED
-
-
-def _frame(buf: LineBuffer, gatehouse_pending: bool) -> _Frames:
-    n = len(buf)
-    arr, s, e, joined = buf.arr, buf.starts, buf.ends, buf.data
-    allow_before = 0 if gatehouse_pending else None
-    gatehouse_at = joined.find(b"$PGHP")
-    if gatehouse_at >= 0 and allow_before is None:
-        allow_before = int(np.searchsorted(s, gatehouse_at, side="right")) - 1
-    # strip trailing CR, LF, blanks, NUL and 0x1A
-    for _ in range(4):
-        trailing = (e > s) & _STRIP[arr[np.maximum(e - 1, 0)]]
-        if not trailing.any():
-            break
-        e = e - trailing
-    cx = np.bitwise_xor.accumulate(arr)
-    start = s  # where the sentence starts: after the tag block, if any
-    tagged = arr[s] == _c("\\")
-    tag_end = np.zeros(n, dtype=np.int64)
-    if tagged.any():
-        start, tagged, tag_end = _tag_blocks(arr, cx, s, e, tagged)
-    pre = _windows(arr, 16)[start]
-    ok = (e - start >= 20) & (pre[:, 0] == _c("!")) & (pre[:, 3] == _c("V")) & (pre[:, 4] == _c("D"))
-    ok &= tagged | (arr[s] != _c("\\"))
-    if allow_before is not None:
-        ok[allow_before:] = False
-    ok &= (pre[:, 5] == _c("M")) | (pre[:, 5] == _c("O"))
-    total, number = pre[:, 7].astype(np.int64) - 48, pre[:, 9].astype(np.int64) - 48
-    ok &= (pre[:, 6] == _c(",")) & (pre[:, 8] == _c(",")) & (pre[:, 10] == _c(","))
-    ok &= (total >= 1) & (total <= 9) & (number >= 1) & (number <= total)
-    ok &= ~tagged | (total == 1)  # tagged fragments (g: groups, receiver keys) go the general way
-    # optional one-digit sequence id, then an optional one-character channel
-    seq = pre[:, 11]
-    seq_empty = seq == _c(",")
-    ok &= seq_empty | ((seq >= _c("0")) & (seq <= _c("9")) & (pre[:, 12] == _c(",")))
-    q = np.where(seq_empty, 12, 13)
-    rows = np.arange(n)
-    cq, cq1 = pre[rows, q], pre[rows, q + 1]
-    chan_empty = cq == _c(",")
-    ok &= chan_empty | ((cq1 == _c(",")) & (cq != _c("*")))
-    ps = start + q + np.where(chan_empty, 1, 2)
-    # ",f*hh" ending: fill bits and the checksum
-    suf = _windows(arr, 5)[np.maximum(e - 5, 0)]
-    fill = suf[:, 1].astype(np.int64) - 48
-    ok &= (suf[:, 0] == _c(",")) & (fill >= 0) & (fill <= 5) & (suf[:, 2] == _c("*"))
-    hi, lo = _HEX_VALUE[suf[:, 3]], _HEX_VALUE[suf[:, 4]]
-    ok &= (hi >= 0) & (lo >= 0)
-    plen = (e - 5) - ps
-    ok &= plen > 0
-    idx = np.flatnonzero(ok)
-    if idx.size:
-        bad_cs = (cx[e[idx] - 4] ^ cx[start[idx]]) != (hi[idx] * 16 + lo[idx])
-        ok[idx[bad_cs]] = False
-    tag_ts = np.full(n, -1, dtype=np.int64)
-    simulated = np.zeros(n, dtype=bool)
-    receiver: np.ndarray | None = None
-    tagged &= ok
-    if tagged.any():
-        receiver = np.full(n, None, dtype=object)
-        cache: dict[bytes, tuple[int, str | None, bool] | None] = {}  # tag blocks repeat within a second
-        for i in np.flatnonzero(tagged).tolist():
-            body = joined[int(s[i]) + 1 : int(tag_end[i]) - 3]
-            parsed = cache.get(body, _MISSING)
-            if parsed is _MISSING:
-                parsed = cache[body] = parse_simple_tag_block(body)
-            if parsed is None:
-                ok[i] = tagged[i] = False
-                continue
-            tag_ts[i], receiver[i], simulated[i] = parsed
-    return _Frames(arr, s, e, ps, plen, fill, total, number, seq, cq, ok, tagged, tag_ts, receiver, simulated)
-
-
-def _tag_blocks(
-    arr: np.ndarray, cx: np.ndarray, s: np.ndarray, e: np.ndarray, tagged: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lines starting with a tag block `\\...*hh\\`: where the sentence starts, which tag blocks are
-    well framed with a valid checksum, and where each tag block ends (its closing backslash)."""
-    n = s.size
-    start = s.copy()
-    tag_end = np.zeros(n, dtype=np.int64)
-    backslashes = np.flatnonzero(arr[: arr.size - _PAD] == _c("\\"))
-    t_idx = np.flatnonzero(tagged)
-    j = np.searchsorted(backslashes, s[t_idx], side="right")
-    has_end = j < backslashes.size
-    te = np.where(has_end, backslashes[np.minimum(j, backslashes.size - 1)], 0)
-    good = has_end & (te < e[t_idx]) & (te - s[t_idx] >= 5)
-    te = np.where(good, te, s[t_idx] + 5)
-    hi, lo = _HEX_VALUE[arr[te - 2]], _HEX_VALUE[arr[te - 1]]
-    good &= (arr[te - 3] == _c("*")) & (hi >= 0) & (lo >= 0)
-    good &= (cx[te - 4] ^ cx[s[t_idx]]) == (hi * 16 + lo)
-    t_idx, te = t_idx[good], te[good]
-    start[t_idx] = te + 1
-    tag_end[t_idx] = te
-    out = np.zeros(n, dtype=bool)
-    out[t_idx] = True
-    return start, out, tag_end
-
-
-_MISSING: tuple[int, str | None, bool] = (-2, None, False)
-
-
-def parse_simple_tag_block(body: bytes) -> tuple[int, str | None, bool] | None:
-    """(c: time in us or -1, s: station, i:SIMULATED) of a tag block body without its checksum, when it
-    is one the general path reads the same way and holds no g: group; otherwise None."""
-    if not body.isascii():
-        return None
-    fields: dict[bytes, bytes] = {}
-    for item in body.split(b","):
-        key, sep, value = item.partition(b":")
-        if not sep or not key:
-            return None
-        fields[key] = value
-    if b"g" in fields:
-        return None
-    ts_us = -1
-    if b"c" in fields:
-        parsed = nmea.epoch_us(fields[b"c"].decode())
-        if parsed is None:
-            return None
-        ts_us = parsed
-    station = fields[b"s"].decode() if b"s" in fields else None
-    return ts_us, station, fields.get(b"i", b"").decode().upper() == "SIMULATED"
-
-
 def _six_bit_values(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Armour characters (rows x chars) -> 6-bit values and a per-row validity mask."""
     v = chars - np.uint8(48)
@@ -316,21 +119,21 @@ def decode_fast(
     lines: Sequence[bytes] | LineBuffer,
     *,
     gatehouse_pending: bool = False,
-    pending_keys: Collection[tuple[bytes, bytes, frozenset[int]]] = (),
+    pending_keys: Collection[tuple[str | None, bytes, bytes, frozenset[int]]] = (),
     report_us: Callable[[], int] | None = None,
 ) -> FastColumns:
     """Decode the fast-path lines among `lines`.
 
     A Gatehouse `$PGHP` line stamps the sentence after it, so from the first such line on (or from the
     start when a stamp is pending from the previous batch) every line is left to the general path.
-    `pending_keys`: (sequence id, channel, fragment numbers seen) of two-part messages already waiting
-    in the decoder (see _type5_pairs). `report_us`: receive time for ETA years (default: now).
+    `pending_keys`: (station, sequence id, channel, fragment numbers seen) of two-part messages already
+    waiting in the decoder (see _type5_pairs). `report_us`: receive time for ETA years (default: now).
     """
     buf = lines if isinstance(lines, LineBuffer) else LineBuffer.from_lines(lines)
     n = len(buf)
     if n == 0:
         return FastColumns.empty(0)
-    f = _frame(buf, gatehouse_pending)
+    f = frame_lines(buf, gatehouse_pending)
     arr, ps = f.arr, f.ps
     single = f.ok & (f.total == 1)
     idx = np.flatnonzero(single & (f.fill == 0))
@@ -346,12 +149,12 @@ def decode_fast(
         if not m.any():
             continue
         g_idx = idx[m]
-        v, valid = _six_bit_values(_windows(arr, window)[ps[g_idx]])
+        v, valid = _six_bit_values(windows(arr, window)[ps[g_idx]])
         if not valid.all():
             g_idx, v = g_idx[valid], v[valid]
         words = _Words(v)
         if kind_chars == b"123B":
-            is_b = first[m][valid] == _c("B")
+            is_b = first[m][valid] == char("B")
             if (~is_b).any():
                 parts.append(_decode_group(_Words.subset(words, ~is_b), g_idx[~is_b], "A"))
             if is_b.any():
@@ -364,7 +167,7 @@ def decode_fast(
                 static_parts.append((part.line_idx, fast_static.statics_type19(_Words.subset(words, kept))))
 
     # type 24, single part: 27 or 28 characters
-    sel = np.flatnonzero(single & (arr[ps] == _c("H")) & ((f.plen == 28) | (f.plen == 27)))
+    sel = np.flatnonzero(single & (arr[ps] == char("H")) & ((f.plen == 28) | (f.plen == 27)))
     if sel.size:
         v, valid, nbits = _payload_window(f, sel, sel, 28)
         partno = (v[:, 6] >> 2) & 3  # bits 38-39 of the 36-41 character
@@ -375,24 +178,37 @@ def decode_fast(
 
     # type 5 in two fragments on adjacent lines with the same sequence id and channel
     pairs = _type5_pairs(f, other_multipart=_multipart_elsewhere(buf, f), pending_keys=pending_keys)
+    stamp_of: dict[int, int] = {}  # static row line -> line whose stamp the row takes
     if pairs is not None:
         a, b, v = pairs
-        table, impossible = fast_static.statics_type5(_Words(v), report_us or _now_us)
+        # the message takes the first fragment's receive time, or the second's when only it has one
+        stamp_line = np.where((f.ts_us[a] >= 0) | (f.ts_us[b] < 0), a, b)
+        now = (report_us or _now_us)()
+        report = np.where(f.ts_us[stamp_line] >= 0, f.ts_us[stamp_line], now)
+        table, impossible = fast_static.statics_type5(_Words(v), report)
         nulled_eta += impossible
         static_parts.append((b, table))
         static_parts.append((a, _EMPTY_MARK))  # first fragments are handled too, without a row
+        stamp_of = dict(zip(b.tolist(), stamp_line.tolist(), strict=True))
 
     # base stations (4, 11) and aids to navigation (21): decoded for their counts only (no rows)
     counted = _count_only(f, single)
 
     out = _concat(parts, n)
     _attach_statics(out, static_parts, arr)
+    if out.statics is not None:
+        out.static_stamp_idx = out.static_line_idx.copy()
+        if stamp_of:
+            out.static_stamp_idx = np.array(
+                [stamp_of.get(i, i) for i in out.static_line_idx.tolist()], dtype=np.int64
+            )
     for msg_type, line_idx in counted.items():
         out.handled[line_idx] = True
         out.type_counts[msg_type] = out.type_counts.get(msg_type, 0) + int(line_idx.size)
     out.n_sentences = int(out.handled.sum())
     if f.receiver is not None:
-        out.line_ts_us, out.line_receiver, out.line_simulated = f.tag_ts_us, f.receiver, f.simulated
+        out.line_ts_us, out.line_origin = f.ts_us, f.origin
+        out.line_receiver, out.line_simulated = f.receiver, f.simulated
         out.n_tag_blocks = int((out.handled & f.tagged).sum())
     if nulled_eta:
         out.nulled["eta"] = out.nulled.get("eta", 0) + nulled_eta
@@ -402,7 +218,7 @@ def decode_fast(
 _EMPTY_MARK = pa.table({})
 
 
-def _multipart_elsewhere(buf: LineBuffer, f: _Frames) -> bool:
+def _multipart_elsewhere(buf: LineBuffer, f: Frames) -> bool:
     """Whether a line outside the plain framing (tag block, trailer, bad checksum, ...) looks like a
     fragment of a two-part message."""
     for i in np.flatnonzero(~f.ok).tolist():
@@ -413,13 +229,16 @@ def _multipart_elsewhere(buf: LineBuffer, f: _Frames) -> bool:
 
 
 def _type5_pairs(
-    f: _Frames, *, other_multipart: bool, pending_keys: Collection[tuple[bytes, bytes, frozenset[int]]]
+    f: Frames,
+    *,
+    other_multipart: bool,
+    pending_keys: Collection[tuple[str | None, bytes, bytes, frozenset[int]]],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Adjacent (first, second) fragment lines of two-part type 5 messages that the general path would
     assemble exactly so, with their payloads as 6-bit values; None when there are none.
 
-    Assembly is stateful, so a pair is only taken when nothing else can touch its key (sequence id,
-    channel): every two-part line of the batch must be plainly framed (else no pairs at all); a key
+    Assembly is stateful, so a pair is only taken when nothing else can touch its key (station, sequence
+    id, channel): every two-part line of the batch must be framed here (else no pairs at all); a key
     waiting from an earlier batch is resolved by its first line here (left to the general path); and once
     a line of a key is not part of a clean pair, later pairs of that key are left to the general path.
     """
@@ -429,28 +248,37 @@ def _type5_pairs(
     n = f.ok.size
     cand = np.flatnonzero(two[:-1] & (f.number[:-1] == 1) & two[1:] & (f.number[1:] == 2))
     a, b = cand, cand + 1
-    ok = (f.seq[a] == f.seq[b]) & (f.chan[a] == f.chan[b]) & (f.seq[a] != _c(",")) & (f.fill[a] == 0)
-    ok &= f.arr[f.ps[a]] == _c("5")
+    ok = (f.seq[a] == f.seq[b]) & (f.chan[a] == f.chan[b]) & (f.seq[a] != char(",")) & (f.fill[a] == 0)
+    ok &= f.arr[f.ps[a]] == char("5")
     total_chars = f.plen[a] + f.plen[b]
     ok &= (total_chars >= 70) & (total_chars <= 72)
     a, b = a[ok], b[ok]
     v, valid, nbits = _payload_window(f, a, b, 72)
     use = valid & (nbits >= 422)  # complete through the destination
     a, b, v = a[use], b[use], v[use]
-    # per-key consistency, in line order
-    key = f.seq.astype(np.int64) * 256 + f.chan.astype(np.int64)
+    # per-key consistency, in line order; the key is (station, sequence id, channel) as in the decoder
+    station_ids: dict[str | None, int] = {None: 0}
+    station = np.zeros(n, dtype=np.int64)
+    if f.receiver is not None:
+        for i in np.flatnonzero(two).tolist():
+            station[i] = station_ids.setdefault(f.receiver[i], len(station_ids))
+    key = (station * 256 + f.seq.astype(np.int64)) * 256 + f.chan.astype(np.int64)
+    ok_pair = key[a] == key[b]
+    a, b, v = a[ok_pair], b[ok_pair], v[ok_pair]
     in_pair = np.zeros(n, dtype=bool)
     in_pair[a] = True
     in_pair[b] = True
     resolving = np.zeros(n, dtype=bool)  # lines that settle a key waiting from the previous batch
     unsettled = np.zeros(n, dtype=bool)  # ... or leave it waiting in a way only the general path follows
-    for seq_id, channel, parts_seen in pending_keys:
-        if len(seq_id) != 1 or len(channel) > 1:
+    for waiting_station, seq_id, channel, parts_seen in pending_keys:
+        if len(seq_id) != 1 or len(channel) > 1 or waiting_station not in station_ids:
             continue
-        with_key = np.flatnonzero(two & (key == seq_id[0] * 256 + (channel[0] if channel else _c(","))))
+        chan_char = channel[0] if channel else char(",")
+        wanted = (station_ids[waiting_station] * 256 + seq_id[0]) * 256 + chan_char
+        with_key = np.flatnonzero(two & (key == wanted))
         if not with_key.size:
             continue
-        first = with_key[0]
+        first = int(with_key[0])
         completes = int(f.number[first]) not in parts_seen
         if completes:  # the waiting message takes this fragment and is done
             resolving[first] = True
@@ -466,8 +294,8 @@ def _type5_pairs(
     in_pair &= ~resolving
     broken = (two & ~in_pair & ~resolving) | unsettled
     first_broken: dict[int, int] = {}
-    for i in np.flatnonzero(broken):
-        first_broken.setdefault(int(key[i]), int(i))
+    for line_no in np.flatnonzero(broken).tolist():
+        first_broken.setdefault(int(key[line_no]), line_no)
     if first_broken:
         limit = np.array([first_broken.get(int(k), n) for k in key[a]], dtype=np.int64)
         keep = (a < limit) & ~resolving[a]
@@ -482,7 +310,7 @@ def _type5_pairs(
 _COUNT_ONLY = {ord("4"): (4, 149), ord(";"): (11, 149), ord("E"): (21, 268)}
 
 
-def _count_only(f: _Frames, single: np.ndarray) -> dict[int, np.ndarray]:
+def _count_only(f: Frames, single: np.ndarray) -> dict[int, np.ndarray]:
     out: dict[int, np.ndarray] = {}
     first = f.arr[f.ps]
     for ch, (msg_type, min_bits) in _COUNT_ONLY.items():
@@ -493,10 +321,10 @@ def _count_only(f: _Frames, single: np.ndarray) -> dict[int, np.ndarray]:
     return out
 
 
-def _mask_beyond(f: _Frames, sel: np.ndarray) -> np.ndarray:
+def _mask_beyond(f: Frames, sel: np.ndarray) -> np.ndarray:
     """The payload characters of `sel` in 64 columns, '0' beyond each payload's end."""
     k = np.arange(64)[None, :]
-    chars = _windows(f.arr, 64)[f.ps[sel]]
+    chars = windows(f.arr, 64)[f.ps[sel]]
     return np.where(k < f.plen[sel][:, None], chars, ord("0")).astype(np.uint8)
 
 
@@ -507,7 +335,7 @@ def _now_us() -> int:
 
 
 def _payload_window(
-    f: _Frames, a: np.ndarray, b: np.ndarray, width: int
+    f: Frames, a: np.ndarray, b: np.ndarray, width: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Payload characters of fragment lines a (then b when different) as 6-bit values in `width` columns,
     zero beyond the payload and in the fill bits; with per-row validity and bit count."""

@@ -107,13 +107,20 @@ def parse_group(tag: dict[str, str]) -> tuple[int, int, str] | None:
     return int(parts[0]), int(parts[1]), parts[2]
 
 
-def _parse_trailer(trailer: bytes, out: ParsedLine) -> None:
-    """USCG-style fields after the checksum: `,r003669946,1325394060` or `,b003660465` or `,s36310,...`."""
+def parse_trailer(trailer: bytes, receiver: str | None = None) -> tuple[str | None, int | None]:
+    """USCG-style fields after the checksum (`,r003669946,1325394060`, `,b003660465`, `,s36310,...`):
+    (station, receive time in us). A station already known (`receiver`, from a tag block) is kept."""
+    time_us: int | None = None
     for field in trailer.split(b",")[1:]:
-        if out.receiver is None and field[:1] in (b"r", b"b") and field[1:].isalnum() and len(field) > 1:
-            out.receiver = field.decode("ascii", "replace")
-        elif out.trailer_us is None and field.isdigit() and 9 <= len(field) <= 13:
-            out.trailer_us = epoch_us(field.decode("ascii"))
+        if receiver is None and field[:1] in (b"r", b"b") and field[1:].isalnum() and len(field) > 1:
+            receiver = field.decode("ascii", "replace")
+        elif time_us is None and field.isdigit() and 9 <= len(field) <= 13:
+            time_us = epoch_us(field.decode("ascii"))
+    return receiver, time_us
+
+
+def _parse_trailer(trailer: bytes, out: ParsedLine) -> None:
+    out.receiver, out.trailer_us = parse_trailer(trailer, out.receiver)
 
 
 def _parse_gatehouse(body: bytes, out: ParsedLine) -> ParsedLine | str:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from shadowfleet.lake.query import Lake
 
 
 def _human_bytes(n: int) -> str:
@@ -19,7 +23,7 @@ def _human_bytes(n: int) -> str:
     return f"{n} B"
 
 
-def _open_lake(lake: Path):  # type: ignore[no-untyped-def]
+def _open_lake(lake: Path) -> Lake:
     from shadowfleet.lake.query import Lake
 
     try:

@@ -40,6 +40,19 @@ def register(app: typer.Typer) -> None:
         if settings.lake_path is not None and not settings.lake_path.is_dir():
             typer.echo(f"error: lake folder not found: {settings.lake_path}", err=True)
             raise typer.Exit(2)
+        if settings.db_url:
+            from shadowfleet.registry.service import Registry
+
+            registry = Registry(settings.db_url)
+            ready = registry.initialised
+            registry.close()
+            if not ready:
+                typer.echo(
+                    f"error: {settings.db_url} is not a registry database; run "
+                    f"`shadowfleet registry init --db {settings.db_url}`",
+                    err=True,
+                )
+                raise typer.Exit(2)
         _run(settings, host, port)
 
     @app.command("demo")
@@ -50,12 +63,16 @@ def register(app: typer.Typer) -> None:
             False, "--build-only", help="Build var/demo/ and exit without serving."
         ),
         root: Path = typer.Option(Path("var") / "demo", "--dir", help="Where the demo data lives."),
+        sim_vessels: int = typer.Option(
+            80, "--sim-vessels", min=15, help="Simulated fleet size (first build)."
+        ),
+        sim_days: float = typer.Option(30.0, "--sim-days", min=1.0, help="Simulated days (first build)."),
     ) -> None:
         """Build the demo (simulated Venezuela scenario, real samples, detection, registry) and serve it."""
         from shadowfleet.web import demo as demo_build
         from shadowfleet.web.settings import settings_from_env
 
-        paths = demo_build.build(root, progress=typer.echo)
+        paths = demo_build.build(root, progress=typer.echo, sim_vessels=sim_vessels, sim_days=sim_days)
         credentials = demo_build.editor_credentials(paths)
         if credentials:
             typer.echo(

@@ -139,25 +139,55 @@ def asof_index(
 ) -> np.ndarray:
     """For each query, the row of the same vessel with the latest ts <= query ts ("backward") or the
     earliest ts >= query ts ("forward"); -1 where there is none. Data must be sorted by (mmsi, ts)."""
+    if direction not in ("backward", "forward"):
+        raise ValueError(f"direction must be 'backward' or 'forward', not {direction!r}")
     n, m = len(data_mmsi), len(query_mmsi)
     if m == 0:
         return np.zeros(0, dtype=np.int64)
     if n == 0:
         return np.full(m, -1, dtype=np.int64)
-    all_mmsi = np.concatenate([data_mmsi, query_mmsi]).astype(np.int64)
-    all_ts = np.concatenate([data_ts, query_ts]).astype(np.int64)
+    data_mmsi = np.asarray(data_mmsi, dtype=np.int64)
+    query_mmsi = np.asarray(query_mmsi, dtype=np.int64)
+    data_ts = np.asarray(data_ts, dtype=np.int64)
+    query_ts = np.asarray(query_ts, dtype=np.int64)
+    vessels = data_mmsi[group_starts(data_mmsi)]
+    data_vessel = np.searchsorted(vessels, data_mmsi)
+    query_vessel = np.minimum(np.searchsorted(vessels, query_mmsi), len(vessels) - 1)
+    known = vessels[query_vessel] == query_mmsi
+    t0 = min(int(data_ts.min()), int(query_ts.min()))
+    span = max(int(data_ts.max()), int(query_ts.max())) - t0 + 2
+    if len(vessels) * span < 2**62:
+        # One sortable key, vessel-major: a binary search instead of a merge.
+        data_key = data_vessel * span + (data_ts - t0)
+        query_key = query_vessel * span + (query_ts - t0)
+        if direction == "backward":
+            idx = np.searchsorted(data_key, query_key, side="right") - 1
+        else:
+            idx = np.searchsorted(data_key, query_key, side="left")
+        inside = (idx >= 0) & (idx < n)
+        safe = np.clip(idx, 0, n - 1)
+        hit = known & inside & (data_vessel[safe] == query_vessel)
+        return np.where(hit, safe, -1)
+    return _asof_merge(data_mmsi, data_ts, query_mmsi, query_ts, direction)
+
+
+def _asof_merge(
+    data_mmsi: np.ndarray, data_ts: np.ndarray, query_mmsi: np.ndarray, query_ts: np.ndarray, direction: str
+) -> np.ndarray:
+    """asof_index by merging data and queries in one sort (for key ranges too wide for one int64)."""
+    n, m = len(data_mmsi), len(query_mmsi)
+    all_mmsi = np.concatenate([data_mmsi, query_mmsi])
+    all_ts = np.concatenate([data_ts, query_ts])
     is_query = np.concatenate([np.zeros(n, np.int8), np.ones(m, np.int8)])
     if direction == "backward":
         order = np.lexsort((is_query, all_ts, all_mmsi))  # data before queries at equal ts
         candidate = np.where(order < n, order, -1)
         found = np.maximum.accumulate(candidate)
-    elif direction == "forward":
+    else:
         order = np.lexsort((-is_query, all_ts, all_mmsi))  # queries before data at equal ts
         candidate = np.where(order < n, order, np.iinfo(np.int64).max)
         found = np.minimum.accumulate(candidate[::-1])[::-1]
         found = np.where(found == np.iinfo(np.int64).max, -1, found)
-    else:
-        raise ValueError(f"direction must be 'backward' or 'forward', not {direction!r}")
     queries = order >= n
     result = np.full(m, -1, dtype=np.int64)
     result[order[queries] - n] = found[queries]

@@ -54,7 +54,8 @@ class DraughtParams:
     min_change_fraction_of_range: float = 0.10
     # And at least this many metres: AIS reports draught in 0.1 m steps, entered by the crew.
     min_change_m: float = 0.5
-    # The draught before a stop is the last one reported before it starts, if no older than this.
+    # The draught before a stop is the last one reported before it starts, if no older than this
+    # (else the first one reported during the stop).
     max_report_age_h: float = 72.0
     # Crews often enter the new draught on departure: take the last value reported up to this long
     # after the stop ends (never past the start of the vessel's next stop).
@@ -185,9 +186,14 @@ def detect_draught_changes(
     next_start[:-1] = np.where(same_next, start[1:], next_start[:-1])
     cutoff = np.minimum(end + int(params.after_lag_h * _US_PER_H), np.maximum(next_start - 1, end))
     before = asof_index(d_mmsi, d_ts, s_mmsi, start)
-    after = asof_index(d_mmsi, d_ts, s_mmsi, cutoff)
     fresh = (before >= 0) & (start - d_ts[np.maximum(before, 0)] <= int(params.max_report_age_h * _US_PER_H))
-    usable = fresh & (after > before)
+    # Nothing recent before the stop (reception began during it, or the data did): the first draught
+    # reported during the stop stands for the draught on arrival.
+    during = asof_index(d_mmsi, d_ts, s_mmsi, start, "forward")
+    during_ok = (during >= 0) & (d_ts[np.maximum(during, 0)] <= end)
+    before = np.where(fresh, before, np.where(during_ok, during, -1))
+    after = asof_index(d_mmsi, d_ts, s_mmsi, cutoff)
+    usable = (before >= 0) & (after > before)
     b, a = np.maximum(before, 0), np.maximum(after, 0)
     change_m = draught[a] - draught[b]
     vessel_range_m = hi[b] - lo[b]

@@ -36,7 +36,7 @@ class EncounterParams:
     resample_max_gap_s: float = 3600.0  # DESIGN: do not interpolate across silences > 1 h
     merge_max_gap_h: float = 4.0  # GFW published encounters: merge < 4 h apart
     joint_silence_max_h: float = 24.0  # GFW pipe-encounters test: merge window 24 h (see module doc)
-    cell_m: float = 2_000.0  # hash cell; must be >= max_distance_m
+    cell_m: float = 10_000.0  # ours: hash cell (>= max_distance_m); larger cells, fewer border copies
 
 
 def _candidate_pairs(rs: Resampled, params: EncounterParams) -> tuple[np.ndarray, np.ndarray]:

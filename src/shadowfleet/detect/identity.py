@@ -90,7 +90,12 @@ def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
 def _field_values(statics: pa.Table, field: str) -> tuple[np.ndarray, list[Any]]:
     column = statics.column(field)
     if field in ("name", "callsign", "flag"):
-        return _encode(normalise_text_array(column))
+        # Normalise the distinct values only (a vessel repeats its name thousands of times), then
+        # merge values that normalise alike.
+        raw_codes, raw_values = _encode(column.cast(pa.string()))
+        norm_codes, norm_values = _encode(normalise_text_array(pa.array(raw_values, pa.string())))
+        codes = np.where(raw_codes >= 0, norm_codes[np.maximum(raw_codes, 0)] if len(norm_codes) else -1, -1)
+        return codes.astype(np.int64), norm_values
     numbers = ints(column, null=0)
     return _encode(pa.array(numbers, pa.int64(), mask=numbers <= 0))
 

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from shadowfleet.detect.behaviours import BehaviourParams, detect_behaviours
 from shadowfleet.detect.dark_port_calls import DarkPortCallParams, detect_dark_port_calls
+from shadowfleet.detect.draught import DraughtParams
 from shadowfleet.detect.encounters import (
     EncounterParams,
     concat_points,
@@ -28,12 +29,14 @@ from shadowfleet.detect.encounters import (
 from shadowfleet.detect.events import empty_events
 from shadowfleet.detect.gaps import GapParams, detect_gaps_track
 from shadowfleet.detect.gazetteer import Gazetteer
-from shadowfleet.detect.identity import detect_identity_changes
+from shadowfleet.detect.identity import IdentityParams, detect_identity_changes
 from shadowfleet.detect.loitering import LoiteringParams, detect_loitering_track
 from shadowfleet.detect.port_calls import PortCallParams, detect_port_calls_track
 from shadowfleet.detect.segments import SegmentParams, segment_track
 from shadowfleet.detect.shore import Shore
+from shadowfleet.detect.spoofing import SpoofingParams
 from shadowfleet.detect.tracks import track_from_table
+from shadowfleet.detect.voyages import VoyageParams
 from shadowfleet.model.schemas import EVENT_SCHEMA
 
 
@@ -54,6 +57,23 @@ class DetectParams:
     port_calls: PortCallParams = field(default_factory=PortCallParams)
     dark_port_calls: DarkPortCallParams = field(default_factory=DarkPortCallParams)
     behaviours: BehaviourParams = field(default_factory=BehaviourParams)
+
+    # the behaviour detectors' parameters, reachable as before they were grouped
+    @property
+    def spoofing(self) -> SpoofingParams:
+        return self.behaviours.spoofing
+
+    @property
+    def identity(self) -> IdentityParams:
+        return self.behaviours.identity
+
+    @property
+    def draught(self) -> DraughtParams:
+        return self.behaviours.draught
+
+    @property
+    def voyages(self) -> VoyageParams:
+        return self.behaviours.voyages
 
 
 def stack_events(tables: list[pa.Table]) -> pa.Table:

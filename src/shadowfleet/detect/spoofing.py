@@ -148,13 +148,25 @@ class _Track:
 def _pair_speed(
     t: _Track, a: np.ndarray, b: np.ndarray, params: SpoofingParams
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distance (m), implied speed (kn) and 'impossible' for row pairs a -> b of one vessel."""
-    dist_m = haversine_m(t.lat[a], t.lon[a], t.lat[b], t.lon[b])
+    """Distance (m), implied speed (kn) and 'impossible' for row pairs a -> b of one vessel.
+
+    The exact great-circle distance is computed only for pairs that could be impossible: the path
+    along a meridian then a parallel, R x (|dlat| + |dlon|) in radians, is never shorter than the
+    great circle, so pairs it already clears are possible (and get that bound as their distance).
+    """
     dt_s = (t.ts[b] - t.ts[a]) / 1e6
+    dlon = np.abs(t.lon[b] - t.lon[a])
+    dlon = np.minimum(dlon, 360.0 - dlon)
+    bound_m = np.radians(np.abs(t.lat[b] - t.lat[a]) + dlon) * EARTH_RADIUS_M
+    reach_m = np.maximum(dt_s, 0.0) * params.max_speed_kn * KNOTS_TO_METERS_PER_SECOND
+    maybe = (bound_m >= params.min_jump_distance_m) & (bound_m > reach_m)
+    dist_m = bound_m.copy()
+    idx = np.flatnonzero(maybe)
+    dist_m[idx] = haversine_m(t.lat[a[idx]], t.lon[a[idx]], t.lat[b[idx]], t.lon[b[idx]])
     with np.errstate(divide="ignore", invalid="ignore"):
         speed_kn = np.where(dt_s > 0, dist_m / np.maximum(dt_s, 1e-9) / KNOTS_TO_METERS_PER_SECOND, np.inf)
     same = t.mmsi[a] == t.mmsi[b]
-    impossible = same & (dist_m >= params.min_jump_distance_m) & (speed_kn > params.max_speed_kn)
+    impossible = maybe & same & (dist_m >= params.min_jump_distance_m) & (speed_kn > params.max_speed_kn)
     return dist_m, speed_kn, impossible
 
 
@@ -178,8 +190,10 @@ def _shared_mmsi_tracks(
     switches = np.bincount(group, weights=switch, minlength=n_groups)
     on_side1 = np.bincount(group, weights=side, minlength=n_groups)
     on_side0 = np.bincount(group, minlength=n_groups) - on_side1
-    # Consistency inside each track: consecutive positions of one (vessel, track).
-    order = np.lexsort((np.arange(n), side, group))
+    # Consistency inside each track (consecutive positions of one vessel and track), checked only
+    # for vessels that switch often enough to qualify.
+    rows = np.flatnonzero((switches >= params.min_shared_switches)[group])
+    order = rows[np.lexsort((rows, side[rows], group[rows]))]
     a, b = order[:-1], order[1:]
     same_track = (group[a] == group[b]) & (side[a] == side[b])
     a, b = a[same_track], b[same_track]
@@ -215,9 +229,9 @@ def detect_impossible_jumps_and_shared_mmsi(positions: pa.Table, params: Spoofin
     jump = impossible & ~shared_row[b]
     excursion = np.zeros(n - 1, dtype=bool)  # indexed by the pair that jumps out
     if n >= 3:
-        _, _, skip_impossible = _pair_speed(t, np.arange(n - 2), np.arange(2, n), params)
-        same_vessel = t.mmsi[:-2] == t.mmsi[2:]
-        excursion[:-1] = jump[:-1] & jump[1:] & same_vessel & ~skip_impossible
+        k = np.flatnonzero(jump[:-1] & jump[1:] & (t.mmsi[:-2] == t.mmsi[2:]))
+        _, _, skip_impossible = _pair_speed(t, k, k + 2, params)
+        excursion[k] = ~skip_impossible
     back = np.zeros(n - 1, dtype=bool)
     back[1:] = excursion[:-1]
     lone = jump & ~excursion & ~back

@@ -25,7 +25,13 @@ from shadowfleet.detect._arrays import (
     require_columns,
     ts_us,
 )
-from shadowfleet.detect.cargo import laden_status, load_fraction
+from shadowfleet.detect.cargo import (
+    CargoParams,
+    estimate_cargo,
+    laden_status,
+    load_fraction,
+    vessel_cargo_inputs,
+)
 from shadowfleet.detect.draught import DraughtParams, draught_range, draught_reports
 from shadowfleet.detect.events import params_json
 from shadowfleet.detect.identity import normalise_text_array
@@ -65,6 +71,22 @@ VOYAGE_SCHEMA = pa.schema(
         pa.field("params", pa.string(), nullable=False),
     ]
 )
+
+
+# Appended by build_voyages after VOYAGE_SCHEMA: the estimated cargo on departure (docs/methods/cargo.md),
+# an estimate, never a record; null without the vessel's reported type and size.
+VOYAGE_CARGO_SCHEMA = pa.schema(
+    [
+        pa.field("ship_type_category", pa.string()),
+        pa.field("cargo_estimate_t", pa.float64()),
+        pa.field("cargo_estimate_low_t", pa.float64()),
+        pa.field("cargo_estimate_high_t", pa.float64()),
+        pa.field("cargo_estimate_bbl", pa.float64()),
+        pa.field("cargo_estimate_low_bbl", pa.float64()),
+        pa.field("cargo_estimate_high_bbl", pa.float64()),
+    ]
+)
+VOYAGE_OUTPUT_SCHEMA = pa.schema(list(VOYAGE_SCHEMA) + list(VOYAGE_CARGO_SCHEMA))
 
 
 @dataclass(frozen=True)
@@ -285,6 +307,8 @@ def build_voyages(
         },
         schema=VOYAGE_SCHEMA,
     )
+    for name, values in _cargo_on_departure(statics, mmsi, draught_dep).items():
+        table = table.append_column(VOYAGE_CARGO_SCHEMA.field(name), values)
     # A voyage faster than a ship can sail joins calls of two transmitters sharing one MMSI (the
     # spoofing detector reports those); it is no voyage.
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -292,6 +316,50 @@ def build_voyages(
     plausible = ~(np.isfinite(speed_kn) & (speed_kn > params.max_speed_kn))
     table = table.filter(pa.array(plausible))
     return table.sort_by([("mmsi", "ascending"), ("departure_ts", "ascending")])
+
+
+def _cargo_on_departure(
+    statics: pa.Table | None, mmsi: np.ndarray, draught_m: np.ndarray
+) -> dict[str, pa.Array]:
+    """Ship type category and estimated cargo at each voyage's departure draught (nulls without statics)."""
+    names = {
+        "ship_type_category": "ship_type_category",
+        "cargo_estimate_t": "cargo_t",
+        "cargo_estimate_low_t": "cargo_low_t",
+        "cargo_estimate_high_t": "cargo_high_t",
+        "cargo_estimate_bbl": "cargo_bbl",
+        "cargo_estimate_low_bbl": "cargo_low_bbl",
+        "cargo_estimate_high_bbl": "cargo_high_bbl",
+    }
+    n = len(mmsi)
+    empty = {k: pa.nulls(n, VOYAGE_CARGO_SCHEMA.field(k).type) for k in names}
+    if statics is None or n == 0 or not {"ship_type", "length_m", "beam_m"} <= set(statics.column_names):
+        return empty
+    vessels = vessel_cargo_inputs(statics)
+    known = vessels.column("mmsi").to_numpy()
+    at = np.searchsorted(known, mmsi)
+    found = (
+        (at < len(known)) & (known[np.minimum(at, len(known) - 1)] == mmsi)
+        if len(known)
+        else np.zeros(n, bool)
+    )
+    if not found.any():
+        return empty
+    rows = vessels.take(pa.array(np.where(found, at, 0)))
+    draught = np.where(found, draught_m, np.nan)
+    rows = rows.set_column(
+        rows.schema.get_field_index("draught_m"),
+        "draught_m",
+        pa.array(draught, pa.float64(), mask=~np.isfinite(draught)),
+    )
+    estimate = estimate_cargo(rows, CargoParams())
+    mask = pa.array(~found)
+    return {
+        k: pc.if_else(
+            mask, pa.scalar(None, VOYAGE_CARGO_SCHEMA.field(k).type), estimate.column(v)
+        ).combine_chunks()
+        for k, v in names.items()
+    }
 
 
 def _from_statics(

@@ -206,3 +206,18 @@ def sanction_listings(reg: Registry, entity_id: str) -> list[dict[str, str | Non
                 }
             )
         return sorted(out, key=lambda r: (r["listing_date"] or "", r["program"] or ""))
+
+
+def ftm_entity(reg: Registry, entity_id: str) -> dict[str, object]:
+    """One public entity as the registry's FollowTheMoney export writes it (`ftm.entity_dict`).
+    People past the retention period are not found, as everywhere public."""
+    from shadowfleet.registry import ftm
+
+    reg.entity(entity_id)  # NotFound for drafts, unknown ids and people past retention
+    with reg.db.session() as session:
+        entity = session.get(Entity, entity_id)
+        assert entity is not None
+        statements = sorted(
+            queries.statements_of(session, [entity_id])[entity_id], key=lambda st: (st.prop, st.value, st.id)
+        )
+        return ftm.entity_dict(entity, statements, queries.sources_of(session, statements))

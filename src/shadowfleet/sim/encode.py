@@ -171,7 +171,7 @@ def class_b_position_payloads(
 
 
 def _dimension_fields(length_m: np.ndarray, beam_m: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Reference point at 85% of length from the bow... the conventional GPS aft of the bridge."""
+    """Antenna position as AIS gives it: 85 % of the length from the bow (near an aft bridge), centred."""
     length = np.rint(np.nan_to_num(np.asarray(length_m, float))).astype(np.int64)
     beam = np.rint(np.nan_to_num(np.asarray(beam_m, float))).astype(np.int64)
     to_stern = np.minimum(np.rint(length * 0.15).astype(np.int64), 511)

@@ -12,6 +12,7 @@ import math
 import os
 import tempfile
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -139,17 +140,29 @@ def scenario_to_tables(config: ScenarioConfig | None = None, **overrides: Any) -
     """Plan and report a scenario straight to Arrow tables (no NMEA round trip).
 
     `scenario_to_tables(seed=3, n_vessels=60, days=20)` is the same as passing a ScenarioConfig.
+    The last few results are kept (Arrow tables are immutable), so test modules sharing a seed pay once.
     """
-    scenario, reports = run_scenario(config, **overrides)
+    return _tables(_config(config, overrides))
+
+
+@lru_cache(maxsize=4)
+def _tables(config: ScenarioConfig) -> ScenarioTables:
+    scenario = plan_scenario(config)
+    reports = build_reports(scenario)
     return ScenarioTables(reports.positions, reports.statics, truth_table(scenario), vessels_table(scenario))
 
 
-def run_scenario(config: ScenarioConfig | None = None, **overrides: Any) -> tuple[Scenario, Reports]:
+def _config(config: ScenarioConfig | None, overrides: dict[str, Any]) -> ScenarioConfig:
     if config is None:
-        config = ScenarioConfig(**overrides)
-    elif overrides:
+        return ScenarioConfig(**overrides)
+    if overrides:
         raise ValueError("pass either a ScenarioConfig or keyword settings, not both")
-    scenario = plan_scenario(config)
+    return config
+
+
+def run_scenario(config: ScenarioConfig | None = None, **overrides: Any) -> tuple[Scenario, Reports]:
+    """The planned scenario and its reports, computed afresh (not cached)."""
+    scenario = plan_scenario(_config(config, overrides))
     return scenario, build_reports(scenario)
 
 

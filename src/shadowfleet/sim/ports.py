@@ -30,10 +30,12 @@ class Port:
 
 # Venezuelan crude and fuel terminals (UN/LOCODE from the searoute list).
 VENEZUELAN_TERMINALS = ("VEAMY", "VEPCN", "VEELP", "VEBJV", "VEMAR", "VEGUT", "VEETV", "VEPBL")
-# Terminals missing from the searoute list, positioned as the World Port Index gives them.
+# Terminals positioned as the World Port Index gives them: missing from the searoute list (Jose,
+# Puerto la Cruz), or listed there at a point with no water within BERTH_MAX_M (Amuay).
 EXTRA_TERMINALS: dict[str, tuple[str, float, float]] = {
     "VEJOT": ("Jose Terminal", 10.1, -64.85),
     "VEPLC": ("Puerto la Cruz", 10.25, -64.633333),
+    "VEAMY": ("Amuay", 11.75, -70.233333),
 }
 CHINA_PORTS = ("CNTAO", "CNDLC", "CNNGB", "CNZOS", "CNRZH")
 RUSSIA_TURKEY_PORTS = ("RUNVS", "RUTUA", "TRALI", "TRIZT", "TRMER")
@@ -87,4 +89,5 @@ def ports(locodes: tuple[str, ...]) -> list[Port]:
 
 
 def venezuelan_terminals() -> list[Port]:
-    return ports(VENEZUELAN_TERMINALS + tuple(EXTRA_TERMINALS))
+    extra = tuple(code for code in EXTRA_TERMINALS if code not in VENEZUELAN_TERMINALS)
+    return ports(VENEZUELAN_TERMINALS + extra)

@@ -11,9 +11,8 @@ after every change of draught or identity.
 Noise: a few metres of position jitter (gaussian, `position_jitter_m`), speed/course/heading noise,
 random drops, regions of low (satellite-only) reception where only `low_coverage_keep` of the reports
 survive, and receiver outages (1-4 h) over coastal boxes. Reports whose true position falls on a land
-cell of the ~1 km mask (narrow channels, berths near the shore) are moved to the nearest water within
-3 km or dropped. Nothing here creates a silent period longer than a few hours; long gaps are only the
-labelled dark periods.
+cell of the ~1 km mask (straits, canals and channels narrower than the mask) are dropped. Nothing here
+creates a silent period longer than a few hours; long gaps are only the labelled dark periods.
 """
 
 import math
@@ -24,7 +23,7 @@ import pyarrow as pa
 
 from shadowfleet.model.schemas import POSITION_SCHEMA, STATIC_SCHEMA, TS_TYPE
 from shadowfleet.sim.fleet import Vessel
-from shadowfleet.sim.geo import is_land, nearest_water_many, offset_m
+from shadowfleet.sim.geo import is_land, offset_m
 from shadowfleet.sim.motion import sample_segments
 from shadowfleet.sim.scenario import Scenario
 
@@ -105,11 +104,9 @@ def _vessel_positions(scenario: Scenario, v: Vessel) -> dict[str, np.ndarray]:
     lat, lon = offset_m(s["lat"], s["lon"], north, east)
     lat = np.where(spoofed, spoof_lat + north * 1e-5, lat)
     lon = np.where(spoofed, spoof_lon + east * 1e-5, lon)
-    # True positions on a land cell (channels, berths near the shore): nearest water, or dropped.
-    on_land = np.nonzero(~spoofed & is_land(lat, lon))[0]
-    usable = np.ones(n, dtype=bool)
-    lat[on_land], lon[on_land], found = nearest_water_many(lat[on_land], lon[on_land], 3_000.0)
-    usable[on_land[~found]] = False
+    # True positions on a land cell (straits, canals, channels narrower than the ~1 km mask) are not
+    # reported: moving them to water would make sideways jumps that look like spoofing.
+    usable = spoofed | ~is_land(lat, lon)
     sog = np.where(moving, s["sog_kn"] + rng.normal(0, 0.15, n), s["sog_kn"] + np.abs(rng.normal(0, 0.05, n)))
     cog = np.where(
         moving | (s["sog_kn"] > 0.05),
@@ -192,9 +189,12 @@ def _vessel_statics(scenario: Scenario, v: Vessel) -> list[dict[str, object]]:
 
 
 def _quantise_positions(p: dict[str, np.ndarray]) -> None:
-    """Round to the resolution AIS carries, so the tables equal what a decoder reads from the NMEA."""
-    p["lat"] = np.rint(p["lat"] * 600_000) / 600_000
-    p["lon"] = np.rint(p["lon"] * 600_000) / 600_000
+    """Round to the resolution AIS carries, so the tables equal what a decoder reads from the NMEA.
+
+    Positions are 1/600000 degree on the wire, stored (as the decoder stores them) rounded to 1e-6 degree.
+    """
+    p["lat"] = np.round(np.rint(p["lat"] * 600_000) / 600_000, 6)
+    p["lon"] = np.round(np.rint(p["lon"] * 600_000) / 600_000, 6)
     p["sog_kn"] = np.rint(p["sog_kn"] * 10) / 10
     p["cog_deg"] = (np.rint(p["cog_deg"] * 10) % 3600) / 10
     p["heading_deg"] = np.rint(p["heading_deg"]) % 360

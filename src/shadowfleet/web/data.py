@@ -351,7 +351,11 @@ class SiteData:
         if self.queries is None:
             return [], 0
         table, total = self.queries.voyages(mmsi, venezuela, in_progress, limit, offset)
-        return rows(table), total
+        found = rows(table)
+        for voyage in found:
+            vessel = self.vessel(int(str(voyage["mmsi"])))
+            voyage["vessel_name"] = vessel.get("name") if vessel else None
+        return found, total
 
 
 def decode_event(row: dict[str, object]) -> dict[str, object]:

@@ -94,14 +94,16 @@ def secret_key(paths: DemoPaths) -> str:
     return key
 
 
-def simulate(paths: DemoPaths, report: DemoReport) -> None:
+def simulate(
+    paths: DemoPaths, report: DemoReport, n_vessels: int = SIM_VESSELS, days: float = SIM_DAYS
+) -> None:
     """The simulator's Venezuela scenario, straight from Arrow tables into the lake (marked simulated)."""
     from shadowfleet.lake.manifest import ChunkEntry
     from shadowfleet.lake.writer import LakeWriter
     from shadowfleet.sim.output import scenario_to_tables
     from shadowfleet.sim.scenario import ScenarioConfig
 
-    config = ScenarioConfig(seed=SIM_SEED, n_vessels=SIM_VESSELS, days=SIM_DAYS, name="venezuela")
+    config = ScenarioConfig(seed=SIM_SEED, n_vessels=n_vessels, days=days, name="venezuela")
     tables = scenario_to_tables(config)
     key = f"sim-{config.name}-seed{config.seed}-v{config.n_vessels}-d{config.days:g}"
     chunk = ChunkEntry(
@@ -179,7 +181,7 @@ def _time_clusters(ts_us: np.ndarray, gap_us: int) -> list[tuple[int, int]]:
 
 
 def detect_by_period(context: object) -> Callable[[pa.Table, pa.Table], tuple[pa.Table, pa.Table]]:
-    """`run_all` once per stretch of time with data, then voyages from the port calls.
+    """`run_all` once per stretch of time with data.
 
     The demo lake mixes samples years apart (2015, 2022, today's clock-stamped corpora, the simulated
     month); the detectors' per-vessel window keys overflow over such spans, and nothing can be detected
@@ -192,43 +194,26 @@ def detect_by_period(context: object) -> Callable[[pa.Table, pa.Table], tuple[pa
     def run(positions: pa.Table, statics: pa.Table) -> tuple[pa.Table, pa.Table]:
         ts = positions.column("ts").cast(pa.int64()).to_numpy()
         sta_ts = statics.column("ts").cast(pa.int64()).to_numpy()
-        parts = []
+        parts, voyages = [], []
         for first, last in _time_clusters(ts, CLUSTER_GAP_DAYS * 86_400_000_000):
             pos_mask = (ts >= first) & (ts <= last)
             sta_mask = (sta_ts >= first - 86_400_000_000) & (sta_ts <= last)
-            events, _ = run_all(
+            events, found = run_all(
                 positions.filter(pa.array(pos_mask)), statics.filter(pa.array(sta_mask)), context
             )
             parts.append(events)
-        return stack_events(parts), pa.table({"mmsi": pa.array([], pa.int64())})
+            voyages.append(found)
+        merged = pa.concat_tables(voyages, promote_options="permissive") if voyages else pa.table({})
+        return stack_events(parts), merged
 
     return run
-
-
-def build_all_voyages(lake_dir: Path) -> int:
-    """Voyages from every stored port call over the whole lake, replacing the voyage set (the lake's
-    incremental merge keys voyages by start_ts/end_ts, which the voyage table does not have)."""
-    from shadowfleet.detect.voyages import VoyageParams, build_voyages
-    from shadowfleet.lake.events import read_events, write_voyages
-    from shadowfleet.lake.query import Lake
-
-    events = read_events(lake_dir)
-    if events is None:
-        return 0
-    with Lake(lake_dir) as lake:
-        days = [d.isoformat() for d in lake.days().column("date").to_pylist()]
-        positions = lake.positions_for_days(days)
-        statics = lake.statics_for_days(days)
-    voyages = build_voyages(events, VoyageParams(), positions, statics)
-    write_voyages(lake_dir, voyages)
-    return voyages.num_rows
 
 
 def detect(paths: DemoPaths, shared: Path, report: DemoReport) -> None:
     from shadowfleet.detect.run import DetectContext
     from shadowfleet.geodata.land import load_shore
     from shadowfleet.geodata.ports import load_gazetteer
-    from shadowfleet.lake.events import run_incremental
+    from shadowfleet.lake.events import read_voyages, run_incremental
 
     if not (paths.lake / "_manifest").is_dir():
         report.say("detect: the lake is empty; skipped")
@@ -244,9 +229,11 @@ def detect(paths: DemoPaths, shared: Path, report: DemoReport) -> None:
         # The site still serves tracks and the registry; the failure is reported, not hidden.
         report.say(f"detect: FAILED ({exc}); the site will show no new events")
         return
-    report.say(f"detect: {result.events_after} events ({len(result.changed_days)} days re-run)")
-    if result.changed_days or not (paths.lake / "voyages").exists():
-        report.say(f"voyages: {build_all_voyages(paths.lake)} apparent voyages between port calls")
+    voyages = read_voyages(paths.lake)
+    report.say(
+        f"detect: {result.events_after} events, {0 if voyages is None else voyages.num_rows} voyages "
+        f"({len(result.changed_days)} days re-run)"
+    )
 
 
 def build_registry(paths: DemoPaths, shared: Path, state: dict[str, object], report: DemoReport) -> None:
@@ -287,7 +274,11 @@ def build_registry(paths: DemoPaths, shared: Path, state: dict[str, object], rep
 
 
 def build(
-    root: Path = DEMO_DIR, shared: Path | None = None, progress: Callable[[str], None] = print
+    root: Path = DEMO_DIR,
+    shared: Path | None = None,
+    progress: Callable[[str], None] = print,
+    sim_vessels: int = SIM_VESSELS,
+    sim_days: float = SIM_DAYS,
 ) -> DemoPaths:
     """Build (or reuse) the demo data under `root`; returns where it lives."""
     paths = DemoPaths(root)
@@ -296,7 +287,7 @@ def build(
     state = _load_state(paths)
     report = DemoReport()
     steps: list[tuple[str, Callable[[], None]]] = [
-        ("simulate", lambda: simulate(paths, report)),
+        ("simulate", lambda: simulate(paths, report, sim_vessels, sim_days)),
         ("ingest", lambda: ingest_samples(paths, shared, report)),
     ]
     for name, step in steps:

@@ -3,7 +3,7 @@
 from typing import Any
 
 from shadowfleet.registry import web_queries
-from shadowfleet.registry.models import EntityPublic, StatementPublic
+from shadowfleet.registry.models import StatementPublic
 from shadowfleet.registry.queries import NotFound
 from shadowfleet.registry.service import Registry
 
@@ -33,25 +33,6 @@ def statement_dict(s: StatementPublic) -> dict[str, Any]:
         "archive_url": s.source.archive_url,
         "entered_by": s.entered_by,
         "first_seen": s.first_seen.isoformat(),
-    }
-
-
-def ftm_entity(entity: EntityPublic) -> dict[str, Any]:
-    """FollowTheMoney JSON: FtM properties only; our extension properties under `shadowfleet`."""
-    from shadowfleet.registry.schema import SCHEMATA
-
-    schema = SCHEMATA.get(entity.schema_name)
-    props: dict[str, list[str]] = {}
-    extra: dict[str, list[str]] = {}
-    for s in entity.statements:
-        prop = schema.props.get(s.prop) if schema else None
-        target = props if prop is not None and prop.ftm else extra
-        target.setdefault(s.prop, []).append(s.value)
-    return {
-        "id": entity.id,
-        "schema": schema.export_schema if schema else entity.schema_name,
-        "properties": props,
-        "shadowfleet": {"status": entity.status, "version": entity.version, "extra_properties": extra},
     }
 
 

@@ -13,7 +13,7 @@ from shadowfleet.web.api.models import SearchResults
 from shadowfleet.web.api.tracks import ERRORS, Limit, Offset, page_size
 from shadowfleet.web.auth import registry_of
 from shadowfleet.web.pagination import page
-from shadowfleet.web.registry_view import ORG_SCHEMAS, entity_url, ftm_entity
+from shadowfleet.web.registry_view import ORG_SCHEMAS, entity_url
 from shadowfleet.web.search import search_all
 from shadowfleet.web.settings import Settings
 
@@ -71,10 +71,10 @@ def entities(
 def entity(
     entity_id: str, format: Literal["json", "ftm"] = "json", registry: Registry = Depends(_registry)
 ) -> Response:
-    found = registry.entity(entity_id)
     if format == "ftm":
-        return PlainTextResponse(exports.ftm_lines([ftm_entity(found)]), media_type="application/x-ndjson")
-    return JSONResponse(found.model_dump(mode="json"))
+        entity = web_queries.ftm_entity(registry, entity_id)
+        return PlainTextResponse(exports.ftm_lines([entity]), media_type="application/x-ndjson")
+    return JSONResponse(registry.entity(entity_id).model_dump(mode="json"))
 
 
 @router.get("/entities/{entity_id}/graph", summary="The entity's ownership, management and sanctions network")
