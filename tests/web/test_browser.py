@@ -92,6 +92,8 @@ class Page:
         self.page.wait_for_selector(f"{selector}[data-loaded], {selector}[data-error]", timeout=20_000)
         error = self.page.get_attribute(selector, "data-error")
         assert error is None, error
+        if selector == "#map":  # everything drawn, so screenshots show the map as a reader sees it
+            self.page.wait_for_selector("#map[data-idle]", timeout=20_000)
         return str(self.page.get_attribute(selector, "data-loaded"))
 
     def check_accessibility(self) -> None:

@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from shadowfleet import __version__
 from shadowfleet.registry.service import Registry
 from shadowfleet.web import assets
-from shadowfleet.web.data import SiteData
+from shadowfleet.web.data import SiteData, iso
 from shadowfleet.web.errors import CatchAllErrors, install_error_handlers
 from shadowfleet.web.registry_view import RegistryView
 from shadowfleet.web.security import RateLimiter, SecurityHeaders, content_security_policy, csrf_token
@@ -33,7 +33,7 @@ def _templates(settings: Settings) -> Jinja2Templates:
     env.globals["settings"] = settings
     env.globals["version"] = __version__
     env.globals["vendor"] = assets.vendor_url
-    env.filters["when"] = lambda v: "" if v is None else str(v).replace("T", " ").replace("Z", " UTC")
+    env.filters["when"] = lambda v: "" if v is None else str(iso(v)).replace("T", " ").replace("Z", " UTC")
     return templates
 
 

@@ -220,6 +220,21 @@ class SiteData:
         with self._lock:
             self._memo.clear()
 
+    def _fresh(self, now: float) -> bool:
+        return self._vessels is not None and now - self._checked_at < FINGERPRINT_TTL_S
+
+    def memo_peek(self, key: tuple[object, ...]) -> object | None:
+        """A cached value when the caches are known fresh, without any I/O (safe on the event loop)."""
+        now = time.monotonic()
+        if not self._fresh(now):
+            return None
+        with self._lock:
+            hit = self._memo.get(key)
+        return hit[1] if hit is not None and now - hit[0] < MEMO_TTL_S else None
+
+    def latest_all_peek(self) -> tuple[bytes, bytes] | None:
+        return self._latest_all if self._fresh(time.monotonic()) else None
+
     def memo(self, key: tuple[object, ...], build: Callable[[], T]) -> T:
         """`build()` cached under `key` until the lake changes or MEMO_TTL_S passes."""
         self._refresh_if_changed()

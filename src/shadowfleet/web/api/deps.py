@@ -6,9 +6,9 @@ from shadowfleet.web.data import SiteData
 from shadowfleet.web.settings import Settings
 
 
-def site_data(request: Request) -> SiteData:
+async def site_data(request: Request) -> SiteData:
     return request.app.state.data  # type: ignore[no-any-return]
 
 
-def settings(request: Request) -> Settings:
+async def settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from shadowfleet.lake.web_queries import EventFilter
 from shadowfleet.model.schemas import EVENT_KINDS
@@ -86,14 +87,16 @@ def vessels(
 
 
 @router.get("/vessels/{mmsi}", response_model=Dossier, summary="A vessel's dossier")
-def vessel_dossier(request: Request, mmsi: MmsiPath, data: SiteData = Depends(site_data)) -> Response:
+async def vessel_dossier(request: Request, mmsi: MmsiPath, data: SiteData = Depends(site_data)) -> Response:
     registry_view = request.app.state.registry_view
+    key = ("dossier-json", mmsi)
 
     def encoded() -> bytes | None:
         found = dossier(data, mmsi, registry_view)
         return None if found is None else json.dumps(found, separators=(",", ":")).encode()
 
-    body = data.memo(("dossier-json", mmsi), encoded)
+    # Cached answers are served on the event loop; anything that reads the lake runs in the thread pool.
+    body = data.memo_peek(key) or await run_in_threadpool(data.memo, key, encoded)
     if body is None:
         raise HTTPException(404, f"no vessel with MMSI {mmsi}")
     return Response(body, media_type="application/json")
@@ -105,7 +108,7 @@ def vessel_dossier(request: Request, mmsi: MmsiPath, data: SiteData = Depends(si
     response_class=JSONResponse,
     responses={200: {"content": {"application/geo+json": {}}}},
 )
-def vessel_track(
+async def vessel_track(
     mmsi: MmsiPath,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
@@ -115,16 +118,20 @@ def vessel_track(
 ) -> Response:
     start, end = utc(start), utc(end)
     check_range(start, end)
-    if data.vessel(mmsi) is None:
-        raise HTTPException(404, f"no vessel with MMSI {mmsi}")
+    key = ("track", mmsi, start, end, full)
 
-    def encoded() -> bytes:
+    def encoded() -> bytes | None:
+        if data.vessel(mmsi) is None:
+            return None
         window = data.track(mmsi).window(start, end)
         shown = window if full else window.thinned(cfg.track_display_max_points)
         body = track_geojson(shown, len(window.ts_us), simplified=len(shown.ts_us) < len(window.ts_us))
         return json.dumps(body, separators=(",", ":")).encode()
 
-    return Response(data.memo(("track", mmsi, start, end, full), encoded), media_type="application/geo+json")
+    body = data.memo_peek(key) or await run_in_threadpool(data.memo, key, encoded)
+    if body is None:
+        raise HTTPException(404, f"no vessel with MMSI {mmsi}")
+    return Response(body, media_type="application/geo+json")
 
 
 @router.get(
@@ -133,7 +140,7 @@ def vessel_track(
     response_class=JSONResponse,
     responses={200: {"content": {"application/geo+json": {}}}},
 )
-def latest_positions(
+async def latest_positions(
     request: Request,
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
     since: dt.datetime | None = None,
@@ -143,13 +150,16 @@ def latest_positions(
     gzip_ok = "gzip" in request.headers.get("accept-encoding", "")
     media = "application/geo+json"
     if bbox is None and since is None and limit == 1_000_000:
-        plain, packed = data.latest_positions_all()
+        cached = data.latest_all_peek()
+        if cached is None:
+            cached = await run_in_threadpool(data.latest_positions_all)
+        plain, packed = cached
         if gzip_ok:
             return Response(
                 packed, media_type=media, headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
             )
         return Response(plain, media_type=media, headers={"Vary": "Accept-Encoding"})
-    body, _count = data.latest_positions_geojson(parse_bbox(bbox), utc(since), limit)
+    body, _count = await run_in_threadpool(data.latest_positions_geojson, parse_bbox(bbox), utc(since), limit)
     if gzip_ok and len(body) >= GZIP_MIN_BYTES:
         packed = gzip.compress(body, compresslevel=1)
         return Response(

@@ -192,6 +192,8 @@
       if (el.hasAttribute("data-latest")) { return homePage(map); }
       if (el.hasAttribute("data-track")) { return vesselPage(map); }
       if (el.hasAttribute("data-event")) { return eventPage(map); }
+    }).then(function () {
+      map.once("idle", function () { el.setAttribute("data-idle", "1"); });
     }).catch(function (err) {
       el.setAttribute("data-error", String(err));
       var note = document.createElement("p"); note.className = "error-msg"; note.textContent = "The map could not load: " + err.message;
