@@ -3,7 +3,7 @@ import collections
 import pyarrow as pa
 
 from shadowfleet.detect.behaviours import detect_behaviours
-from shadowfleet.detect.voyages import VOYAGE_SCHEMA
+from shadowfleet.detect.voyages import VOYAGE_OUTPUT_SCHEMA
 from tests.detect.tables import at, positions, statics
 
 H = 60.0
@@ -67,7 +67,7 @@ def test_one_call_runs_every_behaviour_detector_and_builds_voyages() -> None:
     assert by_kind[("draught_change", 2)]["direction"] == "discharge"
     assert by_kind[("draught_change", 2)]["other_mmsi"] == 1
     assert all(events.column("simulated").to_pylist())
-    assert voyages.schema == VOYAGE_SCHEMA
+    assert voyages.schema == VOYAGE_OUTPUT_SCHEMA
     complete = voyages.filter(pa.compute.invert(voyages.column("in_progress"))).to_pylist()
     assert len(complete) == 1 and complete[0]["to_or_from_venezuela"] and complete[0]["simulated"]
     assert complete[0]["laden_departure"] == "laden"
@@ -76,4 +76,4 @@ def test_one_call_runs_every_behaviour_detector_and_builds_voyages() -> None:
 def test_without_track_events_voyages_are_empty_but_typed() -> None:
     pos = positions([(1, 0, 10.0, -64.0), (1, 10, 10.0, -64.01)])
     events, voyages = detect_behaviours(pos, None)
-    assert events.num_rows == 0 and voyages.num_rows == 0 and voyages.schema == VOYAGE_SCHEMA
+    assert events.num_rows == 0 and voyages.num_rows == 0 and voyages.schema == VOYAGE_OUTPUT_SCHEMA

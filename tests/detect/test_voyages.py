@@ -2,7 +2,7 @@ import pyarrow as pa
 import pytest
 
 from shadowfleet.detect.geo import haversine_m
-from shadowfleet.detect.voyages import VOYAGE_SCHEMA, VoyageParams, build_voyages
+from shadowfleet.detect.voyages import VOYAGE_OUTPUT_SCHEMA, VoyageParams, build_voyages
 from tests.detect.tables import at, positions, statics
 
 P = VoyageParams()
@@ -50,7 +50,7 @@ def test_jose_to_curacao_is_a_venezuelan_voyage_with_track_distance_and_draughts
         ]
     )
     voyages = build_voyages(calls, P, positions=pos, statics=st)
-    assert voyages.schema == VOYAGE_SCHEMA
+    assert voyages.schema == VOYAGE_OUTPUT_SCHEMA
     assert voyages.num_rows == 1
     v = voyages.to_pylist()[0]
     assert (v["origin_port_name"], v["destination_port_name"]) == ("JOSE TERMINAL", "BULLEN BAAI")
@@ -64,7 +64,9 @@ def test_jose_to_curacao_is_a_venezuelan_voyage_with_track_distance_and_draughts
     assert (v["draught_departure_m"], v["draught_arrival_m"]) == (15.0, 15.0)
     assert (v["laden_departure"], v["laden_arrival"]) == ("laden", "laden")
     assert v["declared_destination"] == "CURACAO"
-    assert v["ship_type_category"] == "unknown" and v["cargo_estimate_bbl"] is None  # no type or size reported
+    assert (
+        v["ship_type_category"] == "unknown" and v["cargo_estimate_bbl"] is None
+    )  # no type or size reported
     assert (v["origin_event_id"], v["destination_event_id"]) == ("pc0", "pc1")
 
 

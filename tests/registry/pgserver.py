@@ -2,6 +2,7 @@
 
 import glob
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -53,7 +54,12 @@ class PostgresServer:
         self.as_root = os.geteuid() == 0
 
     def _run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
-        cmd = ["runuser", "-u", "postgres", "--", *args] if self.as_root else args
+        if not self.as_root:
+            cmd = args
+        elif shutil.which("runuser"):
+            cmd = ["runuser", "-u", "postgres", "--", *args]
+        else:
+            cmd = ["su", "postgres", "-s", "/bin/sh", "-c", shlex.join(args)]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
 
     def start(self) -> str:

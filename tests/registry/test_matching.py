@@ -133,6 +133,8 @@ def test_uncertain_matches_go_to_the_review_queue(
         (fleet["other"], "mmsi"),
     ]
     assert queue[0].payload["identity"] == {"mmsi": "111111111", "imo": None, "name": "SEA STARR"}
+    registry.match_identities(rows)  # the same identities again: nothing queued twice
+    assert len(registry.review_queue(users_of["editor"], kind="match")) == 2
     registry.resolve_review(users_of["editor"], queue[0].id, accept=True, note="same hull, renamed")
     assert len(registry.review_queue(users_of["editor"], kind="match")) == 1
 

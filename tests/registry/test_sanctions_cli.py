@@ -35,3 +35,11 @@ def test_update_from_local_file_then_offline_fetch_fails_clearly(
     assert online.returncode == 2
     assert "could not download https://www.treasury.gov/ofac/downloads/sdn.csv" in online.stderr
     assert "Traceback" not in online.stderr
+
+
+def test_cli_bad_database_url_is_one_clear_line(cli_cmd: list[str], cli_env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [*cli_cmd, "registry", "init", "--db", "nosuchdb://x"], capture_output=True, text=True, env=cli_env
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: not a database URL") and "Traceback" not in done.stderr

@@ -3,6 +3,8 @@
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shadowfleet.registry.identifiers import imo_check_digit_ok, normalise_imo, normalise_mmsi
 from shadowfleet.registry.models import EntityCreate
@@ -124,3 +126,10 @@ def test_update_with_bad_value_keeps_previous_content(registry: Registry, users_
         )
     assert table_counts(registry) == before
     assert registry.entity(draft.id, include_unpublished=True).values("name") == ["GOOD NAME"]
+
+
+@given(st.text(alphabet="0123456789", min_size=6, max_size=6), st.integers(min_value=1, max_value=9))
+def test_imo_check_digit_property(six: str, offset: int) -> None:
+    check = sum(int(d) * w for d, w in zip(six, range(7, 1, -1), strict=True)) % 10
+    assert normalise_imo(f"IMO {six}{check}") == f"{six}{check}"
+    assert normalise_imo(f"{six}{(check + offset) % 10}") is None  # any other last digit fails

@@ -146,7 +146,7 @@ def _occupancy(reg: Registry, editor: UserPublic, person_id: str, start: str, en
         "post": [claim(post.id)],
         "startDate": [claim(start)],
         "location": [claim("Caracas")],
-        "confidence": [claim("reported")],
+        "confidence": [claim("high")],
     }
     if end:
         props["endDate"] = [claim(end)]
@@ -173,7 +173,7 @@ def test_retention_hides_people_long_out_of_post(registry: Registry, users_of: d
     [occ] = person.occupancies
     assert (occ.location, occ.confidence, occ.post.caption if occ.post else None) == (
         "Caracas",
-        "reported",
+        "high",
         "Military attaché",
     )
     with pytest.raises(NotFound):

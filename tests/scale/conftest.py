@@ -35,3 +35,11 @@ def gazetteer(shared_data):
 @pytest.fixture(scope="session")
 def shore(shared_data):
     return load_shore(shared_data / "geo" / "world-atlas" / "land-10m.json")
+
+
+@pytest.fixture(scope="session")
+def geo_context(gazetteer, shore):
+    """One context object for the session: Spark ships it to the executors once."""
+    from shadowfleet.detect.run import DetectContext
+
+    return DetectContext(gazetteer, shore)

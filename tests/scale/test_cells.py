@@ -82,10 +82,9 @@ def test_border_lake_is_what_it_claims(border_lake):
 
 
 @pytest.mark.spark
-@pytest.mark.parametrize("cell_buckets", [0, 7])
-def test_border_encounters_found_once_as_local(spark, border_lake, cell_buckets):
+def test_border_encounters_found_once_as_local(spark, border_lake):
     root, local = border_lake
-    scale = ScaleParams(cell_m=CELL_M, cell_buckets=cell_buckets, vessel_buckets=2, pair_buckets=0)
+    scale = ScaleParams(cell_m=CELL_M, cell_buckets=0, vessel_buckets=2, pair_buckets=0)
     run = detect_spark(spark, str(root), DetectContext(), scale=scale)
     enc = run.events.filter(pc.equal(run.events.column("kind"), "encounter"))
     assert enc.num_rows == 2

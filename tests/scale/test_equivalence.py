@@ -20,31 +20,33 @@ from .lakes import assert_same_events, local_events, write_lake
 from .scenario import scenario, statics
 
 pytestmark = pytest.mark.spark
+TEST_SCALE = ScaleParams(vessel_buckets=8, cell_buckets=8, pair_buckets=4)
 
 
 @pytest.fixture(scope="module")
-def scenario_lake(tmp_path_factory, gazetteer, shore):
+def scenario_lake(tmp_path_factory, geo_context):
     root = write_lake(tmp_path_factory.mktemp("scenario"), scenario(), statics())
-    context = DetectContext(gazetteer, shore)
+    context = geo_context
     return root, context, local_events(root, context)
 
 
-def test_scenario_same_events_as_local(spark, scenario_lake):
+def test_scenario_same_events_as_local(spark, scenario_lake, tmp_path):
     root, context, local = scenario_lake
     kinds = set(local.column("kind").to_pylist())
-    assert {
-        "encounter",
-        "ais_gap",
-        "port_call",
-        "loitering",
-        "draught_change",
-        "spoofing",
-    } <= kinds  # the scenario exercises them
-    run = detect_spark(spark, str(root), context)
-    stored = read_events(root)
+    assert {"encounter", "ais_gap", "port_call", "loitering", "draught_change", "spoofing"} <= kinds
+    # through a URL (Hadoop file system) on a copy without events; the CLI test covers plain paths
+    copy = tmp_path / "lake"
+    shutil.copytree(root, copy, symlinks=True)
+    shutil.rmtree(copy / "events.generations")
+    (copy / "events").unlink()
+    run = detect_spark(spark, copy.as_uri(), context, scale=TEST_SCALE)
+    stored = read_events(copy)
     assert stored is not None
     assert_same_events(local, stored)
     assert_same_events(local, run.events.filter(pc.is_in(run.events.column("kind"), pa.array(sorted(kinds)))))
+    assert sorted(p.parent.name for p in (copy / "events").glob("kind=*/events.parquet")) == sorted(
+        f"kind={k}" for k in kinds
+    )
 
 
 def test_scenario_encounters_across_midnight_and_shared_mmsi(scenario_lake):
@@ -60,39 +62,27 @@ def test_scenario_encounters_across_midnight_and_shared_mmsi(scenario_lake):
     assert merged["start_ts"].day == 2 and merged["end_ts"].day == 3 and merged["duration_h"] > 8
 
 
-@pytest.mark.parametrize(
-    "scale",
-    [
-        ScaleParams(vessel_buckets=0, cell_buckets=0, pair_buckets=0),  # one group per vessel/cell/pair
-        ScaleParams(vessel_buckets=3, cell_m=5_000.0, cell_buckets=5, pair_buckets=2),
-    ],
-    ids=["per-key", "few-buckets"],
-)
-def test_cutting_changes_nothing(spark, scenario_lake, scale):
+def test_one_group_per_key_changes_nothing(spark, scenario_lake):
     root, context, local = scenario_lake
+    scale = ScaleParams(vessel_buckets=0, cell_buckets=0, pair_buckets=0)  # one group per vessel/cell/pair
     run = detect_spark(spark, str(root), context, scale=scale, write=False)
     kinds = pa.array(sorted(set(local.column("kind").to_pylist())))
-    assert_same_events(local, _stored_form(run.events.filter(pc.is_in(run.events.column("kind"), kinds))))
+    assert_same_events(local, run.events.filter(pc.is_in(run.events.column("kind"), kinds)))
 
 
-def _stored_form(events: pa.Table) -> pa.Table:
-    """Events as `write_events` stores them (timestamps and ids unchanged; nothing to convert)."""
-    return events
+def test_simulated_scenario(spark, tmp_path, geo_context):
+    from shadowfleet.sim.output import scenario_to_tables
 
-
-def test_lake_given_as_url(spark, scenario_lake, tmp_path):
-    root, context, local = scenario_lake
-    copy = tmp_path / "lake"
-    shutil.copytree(root, copy, symlinks=True)
-    shutil.rmtree(copy / "events.generations")
-    (copy / "events").unlink()
-    detect_spark(spark, copy.as_uri(), context)
-    stored = read_events(copy)
+    sim = scenario_to_tables(seed=3, n_vessels=20, days=5)
+    root = write_lake(tmp_path, sim.positions, sim.statics)
+    context = geo_context
+    local = local_events(root, context)
+    assert {"port_call", "spoofing"} <= set(local.column("kind").to_pylist())
+    assert np.all(local.column("simulated").to_numpy(zero_copy_only=False))
+    detect_spark(spark, str(root), context, scale=TEST_SCALE)
+    stored = read_events(root)
     assert stored is not None
     assert_same_events(local, stored)
-    assert sorted(p.parent.name for p in (copy / "events").glob("kind=*/events.parquet")) == sorted(
-        f"kind={k}" for k in set(local.column("kind").to_pylist())
-    )
 
 
 def test_gfw_real_encounter(spark, shared_data, tmp_path):
@@ -118,7 +108,7 @@ def test_gfw_real_encounter(spark, shared_data, tmp_path):
     local = local_events(root, context)
     enc = local.filter(pc.equal(local.column("kind"), "encounter"))
     assert enc.num_rows == 1
-    detect_spark(spark, str(root), context)
+    detect_spark(spark, str(root), context, scale=TEST_SCALE)
     stored = read_events(root)
     assert stored is not None
     assert_same_events(local, stored)
@@ -127,13 +117,13 @@ def test_gfw_real_encounter(spark, shared_data, tmp_path):
     ]
 
 
-def test_marinecadastre_sample(spark, shared_data, tmp_path, gazetteer, shore):
+def test_marinecadastre_sample(spark, shared_data, tmp_path, geo_context):
     positions, statics = marinecadastre.load(shared_data)
     root = write_lake(tmp_path, positions, statics)
-    context = DetectContext(gazetteer, shore)
+    context = geo_context
     local = local_events(root, context)
     assert local.num_rows > 100
-    detect_spark(spark, str(root), context)
+    detect_spark(spark, str(root), context, scale=TEST_SCALE)
     stored = read_events(root)
     assert stored is not None
     assert_same_events(local, stored)

@@ -2,6 +2,7 @@
 
 import csv
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -204,3 +205,35 @@ def test_our_decoder_reads_back_the_tables(cli_out: Path) -> None:
         "simulated",
     ):
         assert statics[column].equals(ours[column]), column
+
+
+def test_csv_imports_with_our_reader(cli_out: Path) -> None:
+    """ais.csv through shadowfleet's MarineCadastre importer: every row, no rejects, same tracks."""
+    from shadowfleet.ais.csv_import import read_csv
+
+    parts = list(read_csv(cli_out / "ais.csv", simulated=True))
+    assert sum(p.rejects.num_rows for p in parts) == 0
+    got = pl.concat([pl.DataFrame(p.positions) for p in parts]).sort("mmsi", "ts")
+    expected = pl.DataFrame(scenario_to_tables(CONFIG).positions).sort("mmsi", "ts")
+    assert got.height == expected.height
+    assert got["mmsi"].equals(expected["mmsi"]) and got["ts"].equals(expected["ts"])
+    assert (got["lat"] - expected["lat"]).abs().max() <= 5.1e-6  # five decimals in the CSV
+    assert got["sog_kn"].equals(expected["sog_kn"])
+    assert set(got.filter(pl.col("msg_type") == 18)["mmsi"]) == set(
+        expected.filter(pl.col("msg_type") == 18)["mmsi"]
+    )
+
+
+def test_split_days_gives_the_same_lines_one_file_a_day(cli_out: Path, tmp_path: Path) -> None:
+    summary = write_scenario(tmp_path, CONFIG, split_days=True)
+    day_files = sorted(tmp_path.glob("ais-*.nmea"))
+    assert [p.name for p in day_files] == ["ais-2026-01-01.nmea", "ais-2026-01-02.nmea"]
+    assert summary["files"][:2] == [p.name for p in day_files] and not (tmp_path / "ais.nmea").exists()
+    joined = b"".join(p.read_bytes() for p in day_files)
+    assert joined == (cli_out / "ais.nmea").read_bytes()
+    for path in day_files:
+        day = path.stem.removeprefix("ais-")
+        stamps = {
+            int(line.split(",c:")[1].split(",")[0].split("*")[0]) for line in path.read_text().splitlines()
+        }
+        assert {datetime.fromtimestamp(s, UTC).strftime("%Y-%m-%d") for s in stamps} == {day}

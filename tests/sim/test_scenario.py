@@ -12,7 +12,7 @@ import pytest
 from shadowfleet.model.schemas import EVENT_KINDS, POSITION_SCHEMA, STATIC_SCHEMA
 from shadowfleet.sim.geo import haversine_m, is_land
 from shadowfleet.sim.identity import flag_of_mmsi, imo_is_valid
-from shadowfleet.sim.output import scenario_to_tables
+from shadowfleet.sim.output import run_scenario, scenario_to_tables, truth_table, vessels_table
 from shadowfleet.sim.reporting import Reports
 from shadowfleet.sim.scenario import ScenarioConfig
 
@@ -257,10 +257,12 @@ def test_fleet_is_fictional_and_valid(
 
 def test_same_seed_same_tables_other_seed_other_tables() -> None:
     small = ScenarioConfig(seed=5, n_vessels=15, days=3)
-    first = scenario_to_tables(small)
-    second = scenario_to_tables(small)
-    for a, b in zip(first, second, strict=True):
-        assert a.equals(b)
+    (plan_a, first), (plan_b, second) = run_scenario(small), run_scenario(small)  # computed twice
+    assert first.positions.equals(second.positions) and first.statics.equals(second.statics)
+    assert truth_table(plan_a).equals(truth_table(plan_b))
+    assert vessels_table(plan_a).equals(vessels_table(plan_b))
+    cached = scenario_to_tables(small)
+    assert cached.positions.equals(first.positions) and cached is scenario_to_tables(small)
     other = scenario_to_tables(seed=6, n_vessels=15, days=3)
     assert not other.positions.equals(first.positions)
 

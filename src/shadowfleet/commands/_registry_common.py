@@ -1,6 +1,8 @@
 """Shared options and error handling for the registry's commands."""
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
@@ -17,6 +19,23 @@ DB_OPTION = typer.Option(
 def fail(exc: BaseException) -> NoReturn:
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(code=2)
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """Turn the errors a user can cause (bad URL, unreachable server, bad input) into one line, exit 2."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+    from shadowfleet.registry.validation import RegistryError
+
+    try:
+        yield
+    except (NoSuchModuleError, ArgumentError) as exc:
+        fail(RuntimeError(f"not a database URL we can use ({exc})"))
+    except SQLAlchemyError as exc:
+        fail(RuntimeError(f"database error: {str(exc).splitlines()[0]}"))
+    except (RegistryError, ValueError, OSError) as exc:
+        fail(exc)
 
 
 def open_registry(url: str, init: bool = False):  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from shadowfleet.commands._registry_common import DB_OPTION, fail, open_registry
+from shadowfleet.commands._registry_common import DB_OPTION, cli_errors, fail, open_registry
 
 
 def register(app: typer.Typer) -> None:
@@ -16,8 +16,9 @@ def register(app: typer.Typer) -> None:
     @group.command("init")
     def init(db: str = DB_OPTION) -> None:
         """Create or migrate the database (alembic upgrade head)."""
-        reg = open_registry(db, init=True)
-        typer.echo(f"registry ready at {reg.db.engine.url.render_as_string(hide_password=True)}")
+        with cli_errors():
+            reg = open_registry(db, init=True)
+            typer.echo(f"registry ready at {reg.db.engine.url.render_as_string(hide_password=True)}")
 
     @group.command("seed")
     def seed_cmd(
@@ -27,17 +28,18 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Load the curated seed dataset (every claim with its source)."""
-        from shadowfleet.registry import seed
+        with cli_errors():
+            from shadowfleet.registry import seed
 
-        reg = open_registry(db, init=True)
-        try:
-            with reg.db.session(seed.ACTOR) as session:
-                report = seed.load(session, list(path) if path else None)
-        except Exception as exc:
-            fail(exc)
-        typer.echo(
-            f"seed: {report.entities} entities in {report.files} files, {report.entities_added} new, {report.statements_added} new statements"
-        )
+            reg = open_registry(db, init=True)
+            try:
+                with reg.db.session(seed.ACTOR) as session:
+                    report = seed.load(session, list(path) if path else None)
+            except Exception as exc:
+                fail(exc)
+            typer.echo(
+                f"seed: {report.entities} entities in {report.files} files, {report.entities_added} new, {report.statements_added} new statements"
+            )
 
     @group.command("export")
     def export(
@@ -46,14 +48,15 @@ def register(app: typer.Typer) -> None:
         retention_years: int = typer.Option(5, help="people out of post longer than this are left out"),
     ) -> None:
         """Write the published registry to stdout."""
-        from shadowfleet.registry import ftm
+        with cli_errors():
+            from shadowfleet.registry import ftm
 
-        if fmt != "ftm":
-            fail(ValueError(f"--format {fmt!r}: only 'ftm' is supported"))
-        reg = open_registry(db)
-        with reg.db.session() as session:
-            for entity in ftm.export_entities(session, retention_years):
-                sys.stdout.write(ftm.dumps(entity) + "\n")
+            if fmt != "ftm":
+                fail(ValueError(f"--format {fmt!r}: only 'ftm' is supported"))
+            reg = open_registry(db)
+            with reg.db.session() as session:
+                for entity in ftm.export_entities(session, retention_years):
+                    sys.stdout.write(ftm.dumps(entity) + "\n")
 
     @group.command("import")
     def import_cmd(
@@ -64,21 +67,24 @@ def register(app: typer.Typer) -> None:
         publisher: str = typer.Option(None),
     ) -> None:
         """Import FollowTheMoney JSON lines (OpenSanctions format or our own export)."""
-        from shadowfleet.registry import ftm
-        from shadowfleet.registry.models import SourceIn
+        with cli_errors():
+            from shadowfleet.registry import ftm
+            from shadowfleet.registry.models import SourceIn
 
-        reg = open_registry(db, init=True)
-        default = SourceIn(url=source_url, title=source_title, publisher=publisher) if source_url else None
-        lines = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
-        try:
-            with reg.db.session("importer:ftm") as session:
-                report = ftm.import_lines(session, lines, "importer:ftm", default)
-        except Exception as exc:
-            fail(exc)
-        typer.echo(
-            f"ftm: {report.lines} lines, {report.entities_added} new entities, {report.statements_added} new statements"
-        )
-        for reason in report.skipped[:20]:
-            typer.echo(f"skipped: {reason}", err=True)
+            reg = open_registry(db, init=True)
+            default = (
+                SourceIn(url=source_url, title=source_title, publisher=publisher) if source_url else None
+            )
+            lines = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+            try:
+                with reg.db.session("importer:ftm") as session:
+                    report = ftm.import_lines(session, lines, "importer:ftm", default)
+            except Exception as exc:
+                fail(exc)
+            typer.echo(
+                f"ftm: {report.lines} lines, {report.entities_added} new entities, {report.statements_added} new statements"
+            )
+            for reason in report.skipped[:20]:
+                typer.echo(f"skipped: {reason}", err=True)
 
     app.add_typer(group, name="registry")

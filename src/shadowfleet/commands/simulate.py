@@ -25,6 +25,9 @@ def simulate(
     vessels: int = typer.Option(80, "--vessels", min=15, max=5000, help="Number of vessels (>= 15)."),
     days: float = typer.Option(30.0, "--days", min=1.0, max=365.0, help="Length of the scenario in days."),
     start: str = typer.Option("2026-01-01", "--start", help="Start of the scenario (UTC), ISO date or time."),
+    split_days: bool = typer.Option(
+        False, "--split-days", help="Write the NMEA as one file a UTC day (ais-YYYY-MM-DD.nmea)."
+    ),
 ) -> None:
     """Sail a fictional fleet along real sea lanes around Venezuela, with labelled behaviours."""
     from shadowfleet.sim.output import write_scenario
@@ -33,5 +36,5 @@ def simulate(
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"--out {out} exists and is not a folder")
     config = ScenarioConfig(seed=seed, n_vessels=vessels, days=days, start=_parse_start(start))
-    summary = write_scenario(out, config)
+    summary = write_scenario(out, config, split_days=split_days)
     typer.echo(json.dumps({"out": str(out), **summary}, indent=2))

@@ -4,7 +4,7 @@ import sys
 
 import typer
 
-from shadowfleet.commands._registry_common import DB_OPTION, fail, open_registry
+from shadowfleet.commands._registry_common import DB_OPTION, cli_errors, fail, open_registry
 
 
 def register(app: typer.Typer) -> None:
@@ -18,17 +18,18 @@ def register(app: typer.Typer) -> None:
         db: str = DB_OPTION,
     ) -> None:
         """Create a user; the password comes from a prompt or stdin, never the command line."""
-        from shadowfleet.registry.validation import RegistryError
+        with cli_errors():
+            from shadowfleet.registry.validation import RegistryError
 
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-        reg = open_registry(db, init=True)
-        try:
-            user = reg.create_user(username, password, role)
-        except RegistryError as exc:
-            fail(exc)
-        typer.echo(f"created {user.role} {user.username}")
+            if password_stdin:
+                password = sys.stdin.readline().rstrip("\r\n")
+            else:
+                password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+            reg = open_registry(db, init=True)
+            try:
+                user = reg.create_user(username, password, role)
+            except RegistryError as exc:
+                fail(exc)
+            typer.echo(f"created {user.role} {user.username}")
 
     app.add_typer(group, name="users")

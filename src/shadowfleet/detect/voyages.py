@@ -64,14 +64,6 @@ VOYAGE_SCHEMA = pa.schema(
         pa.field("laden_departure", pa.string()),
         pa.field("laden_arrival", pa.string()),
         pa.field("declared_destination", pa.string()),
-        # Estimated cargo on departure (docs/methods/cargo.md): an estimate, never a record.
-        pa.field("ship_type_category", pa.string()),
-        pa.field("cargo_estimate_t", pa.float64()),
-        pa.field("cargo_estimate_low_t", pa.float64()),
-        pa.field("cargo_estimate_high_t", pa.float64()),
-        pa.field("cargo_estimate_bbl", pa.float64()),
-        pa.field("cargo_estimate_low_bbl", pa.float64()),
-        pa.field("cargo_estimate_high_bbl", pa.float64()),
         pa.field("origin_event_id", pa.string()),
         pa.field("destination_event_id", pa.string()),
         pa.field("simulated", pa.bool_(), nullable=False),
@@ -79,6 +71,22 @@ VOYAGE_SCHEMA = pa.schema(
         pa.field("params", pa.string(), nullable=False),
     ]
 )
+
+
+# Appended by build_voyages after VOYAGE_SCHEMA: the estimated cargo on departure (docs/methods/cargo.md),
+# an estimate, never a record; null without the vessel's reported type and size.
+VOYAGE_CARGO_SCHEMA = pa.schema(
+    [
+        pa.field("ship_type_category", pa.string()),
+        pa.field("cargo_estimate_t", pa.float64()),
+        pa.field("cargo_estimate_low_t", pa.float64()),
+        pa.field("cargo_estimate_high_t", pa.float64()),
+        pa.field("cargo_estimate_bbl", pa.float64()),
+        pa.field("cargo_estimate_low_bbl", pa.float64()),
+        pa.field("cargo_estimate_high_bbl", pa.float64()),
+    ]
+)
+VOYAGE_OUTPUT_SCHEMA = pa.schema(list(VOYAGE_SCHEMA) + list(VOYAGE_CARGO_SCHEMA))
 
 
 @dataclass(frozen=True)
@@ -291,7 +299,6 @@ def build_voyages(
             "laden_departure": text(laden_dep),
             "laden_arrival": text(laden_arr),
             "declared_destination": text(np.asarray(declared, dtype=object)),
-            **_cargo_on_departure(statics, mmsi, draught_dep),
             "origin_event_id": text(pick("last_event_id", origin)),
             "destination_event_id": text(pick("event_id", dest)),
             "simulated": pa.array(simulated),
@@ -300,6 +307,8 @@ def build_voyages(
         },
         schema=VOYAGE_SCHEMA,
     )
+    for name, values in _cargo_on_departure(statics, mmsi, draught_dep).items():
+        table = table.append_column(VOYAGE_CARGO_SCHEMA.field(name), values)
     # A voyage faster than a ship can sail joins calls of two transmitters sharing one MMSI (the
     # spoofing detector reports those); it is no voyage.
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -323,7 +332,7 @@ def _cargo_on_departure(
         "cargo_estimate_high_bbl": "cargo_high_bbl",
     }
     n = len(mmsi)
-    empty = {k: pa.nulls(n, VOYAGE_SCHEMA.field(k).type) for k in names}
+    empty = {k: pa.nulls(n, VOYAGE_CARGO_SCHEMA.field(k).type) for k in names}
     if statics is None or n == 0 or not {"ship_type", "length_m", "beam_m"} <= set(statics.column_names):
         return empty
     vessels = vessel_cargo_inputs(statics)
@@ -346,7 +355,9 @@ def _cargo_on_departure(
     estimate = estimate_cargo(rows, CargoParams())
     mask = pa.array(~found)
     return {
-        k: pc.if_else(mask, pa.scalar(None, VOYAGE_SCHEMA.field(k).type), estimate.column(v)).combine_chunks()
+        k: pc.if_else(
+            mask, pa.scalar(None, VOYAGE_CARGO_SCHEMA.field(k).type), estimate.column(v)
+        ).combine_chunks()
         for k, v in names.items()
     }
 

@@ -41,6 +41,8 @@ def dump_lines(engine: Engine) -> Iterator[str]:
         }
     )
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":  # one snapshot for every table, while editors keep writing
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
         for name in ALL_TABLES:
             table = Base.metadata.tables[name]
             order = list(table.primary_key.columns)

@@ -12,6 +12,7 @@ sanction flags, including those that propagate from its owner, operator, manager
 The caller passes identity rows (list of dicts or an Arrow table); this module never reads the lake.
 """
 
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -296,17 +297,36 @@ def _sanction_graph(
 def queue_uncertain(
     session: Session, results: list[MatchResult], rows: list[Mapping[str, Any]] | None = None
 ) -> int:
-    """Put uncertain matches in the review queue (kind `match`); returns how many were queued."""
+    """Put uncertain matches in the review queue (kind `match`); returns how many were queued.
+
+    A match already waiting (same vessel, rule and identity mmsi/imo/name) is not queued twice, so
+    matching the same identities every day does not flood the queue."""
+    waiting = {
+        str(json.loads(item.payload).get("key"))
+        for item in session.scalars(
+            select(ReviewItem).where(ReviewItem.kind == "match", ReviewItem.status == "open")
+        )
+    }
     queued = 0
     for result in results:
         if result.vessel_id is None or result.certain:
             continue
-        payload = result.as_dict()
+        payload: dict[str, Any] = result.as_dict()
         if rows is not None:
+            identity = rows[result.row]
             payload["identity"] = {
-                k: (v.isoformat() if isinstance(v, datetime | date) else v)
-                for k, v in rows[result.row].items()
+                k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in identity.items()
             }
+            basis = [identity.get("mmsi"), identity.get("imo"), identity.get("name")]
+        else:
+            basis = [result.mmsi, None, None]
+        key = hashlib.sha1(
+            json.dumps([result.vessel_id, result.rule, *basis], default=str).encode()
+        ).hexdigest()
+        if key in waiting:
+            continue
+        waiting.add(key)
+        payload["key"] = key
         session.add(
             ReviewItem(
                 kind="match",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 # value types: name, string, text, date, country, imo, mmsi, entity, url, number, topic, enum
 SUPPORT_TYPES = ("loans", "oil", "military", "gold", "food", "intelligence", "diplomatic", "other")
-CONFIDENCE_LEVELS = ("confirmed", "reported")  # by an official record / by credible public reporting
+CONFIDENCE_LEVELS = ("high", "medium", "low")
 MIN_ADULT_AGE_Y = 18
 
 

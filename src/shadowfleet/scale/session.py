@@ -2,8 +2,8 @@
 
 With `master=None` the session takes the master and settings that `spark-submit` (or the platform:
 Databricks, EMR, Dataproc) provides; with `local[N]` it binds to 127.0.0.1, has no web UI, and makes the
-source tree importable by its Python workers. `SHADOWFLEET_SPARK_PORT` fixes the driver's ports (the block
-manager takes the port 50 above).
+source tree importable by its Python workers. `SHADOWFLEET_SPARK_PORT` fixes the driver's port P (tried up to
+P+16; the block manager takes P+20 to P+36).
 """
 
 import os
@@ -21,7 +21,7 @@ LOCAL_CONF = {
     "spark.ui.enabled": "false",
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
-    "spark.port.maxRetries": "40",
+    "spark.port.maxRetries": "16",
     "spark.ui.showConsoleProgress": "false",
 }
 
@@ -48,7 +48,7 @@ def spark_session(
         port = os.environ.get("SHADOWFLEET_SPARK_PORT")
         if port:
             settings["spark.driver.port"] = port
-            settings["spark.blockManager.port"] = str(int(port) + 50)
+            settings["spark.blockManager.port"] = str(int(port) + 20)
         src = str(Path(shadowfleet.__file__).resolve().parents[1])
         paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
         if src not in paths:

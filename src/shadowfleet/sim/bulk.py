@@ -161,7 +161,12 @@ def generate_bulk(
     out_ts = np.empty(n_positions, dtype=np.int64)
     out = {name: np.empty(n_positions) for name in ("lat", "lon", "sog", "cog", "heading")}
     out_type = np.empty(n_positions, dtype=np.int8)
-    cos_lat0 = np.cos(np.radians(lat0))
+    # Per-vessel trigonometry, looked up per row.
+    cos_in, sin_in = np.cos(np.radians(h_in)), np.sin(np.radians(h_in))
+    cos_out, sin_out = np.cos(np.radians(h_out)), np.sin(np.radians(h_out))
+    cos_drift, sin_drift = np.cos(np.radians(drift_deg)), np.sin(np.radians(drift_deg))
+    deg_per_m = float(np.degrees(1.0 / EARTH_RADIUS_M))
+    lon_deg_per_m = deg_per_m / np.cos(np.radians(lat0))
     vessel_starts = offsets[:-1]
     first = 0
     chunk = 0
@@ -182,13 +187,12 @@ def generate_bulk(
         inside = (e >= 0) & (e <= w)
         moved_m = np.where(before, e, np.where(inside, 0.0, e - w)) * speed_mps[vid]
         drift_m = np.clip(e, 0, w) * drift_mps[vid]
-        heading = np.where(before | inside, h_in[vid], h_out[vid])
-        rad = np.radians(heading)
-        drift_rad = np.radians(drift_deg[vid])
-        north = moved_m * np.cos(rad) + drift_m * np.cos(drift_rad)
-        east = moved_m * np.sin(rad) + drift_m * np.sin(drift_rad)
-        lat = lat0[vid] + np.degrees(north / EARTH_RADIUS_M)
-        lon = lon0[vid] + np.degrees(east / (EARTH_RADIUS_M * cos_lat0[vid]))
+        inbound = before | inside
+        heading = np.where(inbound, h_in[vid], h_out[vid])
+        north = moved_m * np.where(inbound, cos_in[vid], cos_out[vid]) + drift_m * cos_drift[vid]
+        east = moved_m * np.where(inbound, sin_in[vid], sin_out[vid]) + drift_m * sin_drift[vid]
+        lat = lat0[vid] + north * deg_per_m
+        lon = lon0[vid] + east * lon_deg_per_m[vid]
         noise = crng.normal(0.0, 1.0, (3, r1 - r0))
         out_mmsi[r0:r1] = mmsi[vid]
         out_ts[r0:r1] = ts.astype(np.int64) * 1_000_000

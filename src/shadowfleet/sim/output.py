@@ -1,7 +1,8 @@
 """Scenario outputs: Arrow tables in memory, and the files `shadowfleet simulate` writes.
 
 Files in the output folder (each written to a temporary name, then renamed into place):
-  ais.nmea              NMEA 0183 AIVDM with NMEA 4.0 tag blocks (s:, c:, i:SIMULATED, g: for groups)
+  ais.nmea              NMEA 0183 AIVDM with NMEA 4.0 tag blocks (s:, c:, i:SIMULATED, g: for groups),
+                        or ais-YYYY-MM-DD.nmea, one a UTC day
   ais.csv               MarineCadastre's 17 columns plus a final `Simulated` column
   ground_truth.parquet  one row per injected behaviour (and .csv)
   vessels.parquet       the fictional fleet (and .csv)
@@ -12,6 +13,8 @@ import math
 import os
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -139,17 +142,29 @@ def scenario_to_tables(config: ScenarioConfig | None = None, **overrides: Any) -
     """Plan and report a scenario straight to Arrow tables (no NMEA round trip).
 
     `scenario_to_tables(seed=3, n_vessels=60, days=20)` is the same as passing a ScenarioConfig.
+    The last few results are kept (Arrow tables are immutable), so test modules sharing a seed pay once.
     """
-    scenario, reports = run_scenario(config, **overrides)
+    return _tables(_config(config, overrides))
+
+
+@lru_cache(maxsize=4)
+def _tables(config: ScenarioConfig) -> ScenarioTables:
+    scenario = plan_scenario(config)
+    reports = build_reports(scenario)
     return ScenarioTables(reports.positions, reports.statics, truth_table(scenario), vessels_table(scenario))
 
 
-def run_scenario(config: ScenarioConfig | None = None, **overrides: Any) -> tuple[Scenario, Reports]:
+def _config(config: ScenarioConfig | None, overrides: dict[str, Any]) -> ScenarioConfig:
     if config is None:
-        config = ScenarioConfig(**overrides)
-    elif overrides:
+        return ScenarioConfig(**overrides)
+    if overrides:
         raise ValueError("pass either a ScenarioConfig or keyword settings, not both")
-    scenario = plan_scenario(config)
+    return config
+
+
+def run_scenario(config: ScenarioConfig | None = None, **overrides: Any) -> tuple[Scenario, Reports]:
+    """The planned scenario and its reports, computed afresh (not cached)."""
+    scenario = plan_scenario(_config(config, overrides))
     return scenario, build_reports(scenario)
 
 
@@ -357,8 +372,13 @@ def _write_csv(table: pa.Table) -> Callable[[Path], None]:
     return lambda p: pacsv.write_csv(table, p)
 
 
-def write_scenario(out_dir: Path | str, config: ScenarioConfig) -> dict[str, Any]:
-    """Plan, report and write a scenario into `out_dir`; returns a summary (counts and file names)."""
+def write_scenario(
+    out_dir: Path | str, config: ScenarioConfig, *, split_days: bool = False
+) -> dict[str, Any]:
+    """Plan, report and write a scenario into `out_dir`; returns a summary (counts and file names).
+
+    With `split_days`, the NMEA goes to one file a UTC day, `ais-YYYY-MM-DD.nmea`, instead of `ais.nmea`.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     scenario, reports = run_scenario(config)
@@ -367,12 +387,27 @@ def write_scenario(out_dir: Path | str, config: ScenarioConfig) -> dict[str, Any
     vessels = vessels_table(scenario)
     frame = marinecadastre_frame(reports)
 
-    def write_nmea(p: Path) -> None:
-        with open(p, "w", encoding="ascii", newline="\n") as fh:
-            fh.write("\n".join(lines))
-            fh.write("\n")
+    def write_lines(chunk: list[str]) -> Callable[[Path], None]:
+        def write(p: Path) -> None:
+            with open(p, "w", encoding="ascii", newline="\n") as fh:
+                fh.write("\n".join(chunk))
+                fh.write("\n")
 
-    _atomic_write(out / "ais.nmea", write_nmea)
+        return write
+
+    nmea_files: list[str] = []
+    if split_days:
+        by_day: dict[str, list[str]] = {}
+        for line in lines:  # in receive-time order, so each day's lines stay in order
+            stamp = int(line.split(",c:", 1)[1].split(",", 1)[0].split("*", 1)[0])
+            day = datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d")
+            by_day.setdefault(day, []).append(line)
+        for day, chunk in by_day.items():
+            nmea_files.append(f"ais-{day}.nmea")
+            _atomic_write(out / nmea_files[-1], write_lines(chunk))
+    else:
+        nmea_files.append("ais.nmea")
+        _atomic_write(out / "ais.nmea", write_lines(lines))
     _atomic_write(out / "ais.csv", lambda p: frame.write_csv(p))
     _atomic_write(out / "ground_truth.parquet", _write_parquet(truth))
     _atomic_write(out / "ground_truth.csv", _write_csv(truth))
@@ -388,7 +423,7 @@ def write_scenario(out_dir: Path | str, config: ScenarioConfig) -> dict[str, Any
         "vessels": vessels.num_rows,
         "truth": kinds,
         "files": [
-            "ais.nmea",
+            *nmea_files,
             "ais.csv",
             "ground_truth.parquet",
             "ground_truth.csv",
