@@ -211,5 +211,8 @@ def build_lake(root: Path, n_positions: int = 600, step_s: int = 600) -> Path:
     for field in VOYAGE_SCHEMA:
         columns.setdefault(field.name, pa.nulls(2, field.type))
     voyages = pa.table(columns, schema=VOYAGE_SCHEMA)
+    # The estimated cargo on departure, appended after the schema by the voyage builder.
+    voyages = voyages.append_column("cargo_estimate_t", pa.array([100_000.0, None], pa.float64()))
+    voyages = voyages.append_column("cargo_estimate_bbl", pa.array([700_000.0, None], pa.float64()))
     write_voyages(root, voyages)
     return root

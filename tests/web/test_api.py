@@ -228,6 +228,7 @@ def test_pages_render_and_mark_simulated(client: TestClient) -> None:
         assert r.status_code == 200, path
     board = client.get("/venezuela", headers=html).text
     assert "Jose Terminal" in board and "Amuay" in board
+    assert "100,000 t" in board and "700,000 bbl" in board  # labelled estimate
     missing = client.get("/vessels/1", headers=html)
     assert missing.status_code == 404 and "no vessel with MMSI 1" in missing.text
 
