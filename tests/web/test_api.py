@@ -261,3 +261,32 @@ def test_crawl_every_linked_page_without_server_error(client: TestClient) -> Non
                 if not link.startswith("/static") and link not in seen:
                     queue.append(link)
     assert len(seen) > 40
+
+
+def test_caches_follow_the_lake(lake_dir: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A new ingest chunk and a replaced event set show without a restart (no stale cache)."""
+    import pyarrow as pa
+
+    from shadowfleet.lake.events import read_events, write_events
+    from shadowfleet.lake.manifest import ChunkEntry
+    from shadowfleet.lake.writer import LakeWriter
+    from shadowfleet.web import data as data_module
+    from tests.web.lakebuild import _positions, _static
+
+    monkeypatch.setattr(data_module, "FINGERPRINT_TTL_S", 0.0)
+    lake = tmp_path / "lake"
+    shutil.copytree(lake_dir, lake, symlinks=True)
+    client = TestClient(create_app(Settings(lake_path=lake, secret_key=TEST_SECRET)))
+    assert client.get("/api/v1/vessels").json()["total"] == 3
+    assert client.get("/api/v1/vessels/775000001").status_code == 200  # cached dossier
+    positions = _positions(775000009, -60.0, 11.0, True, 10, 600)
+    statics = _static(775000009, None, "TEST TANKER NINE", True)
+    chunk = ChunkEntry("web-fixture-new", "web-fixture", "test", 0, 1, 12, 0, 10, 2, 0)
+    with LakeWriter(lake) as writer:
+        writer.write_chunk(chunk, positions, statics)
+    assert client.get("/api/v1/vessels").json()["total"] == 4
+    assert client.get("/api/v1/vessels/775000009").json()["vessel"]["name"] == "TEST TANKER NINE"
+    events = read_events(lake)
+    assert events is not None
+    write_events(lake, events.filter(pa.compute.not_equal(events["kind"], "encounter")))
+    assert [e["kind"] for e in client.get("/api/v1/vessels/775000001").json()["events"]] == ["port_call"]

@@ -50,17 +50,17 @@ def lake_fingerprint(lake_path: Path) -> tuple[object, ...]:
 
     manifest = lake_path / layout.MANIFEST_DIR / MANIFEST_FILE
     parts: list[object] = []
-    for path in (
-        manifest,
-        manifest.with_name(manifest.name + "-wal"),
-        lake_path / layout.EVENTS,
-        lake_path / layout.VOYAGES,
-    ):
+    for path in (manifest, lake_path / layout.EVENTS, lake_path / layout.VOYAGES):
         try:
             st = os.stat(path)
             parts.append((st.st_ino, st.st_mtime_ns, st.st_size))
         except FileNotFoundError:
             parts.append(None)
+    # Commits grow the write-ahead log; readers opening it may touch its time but not its size.
+    try:
+        parts.append(os.stat(manifest.with_name(manifest.name + "-wal")).st_size)
+    except FileNotFoundError:
+        parts.append(None)
     for folder in (lake_path / layout.EVENTS, lake_path / layout.VOYAGES):
         if folder.is_dir():
             for child in sorted(os.listdir(folder)):
@@ -178,13 +178,13 @@ class LakeQueries:
         with self._lock:
             return lake.static_history(mmsi)
 
-    def static_history(self, mmsi: int) -> pa.Table:
-        """Static reports of one vessel collapsed to changes: a row whenever identity or draught changes."""
-        lake = self.lake()
-        if lake is None:
+    def static_history(self, mmsi: int, reports: pa.Table | None = None) -> pa.Table:
+        """Static reports of one vessel collapsed to changes: a row whenever identity or draught changes.
+        `reports`: the vessel's static reports when the caller already has them."""
+        if reports is None:
+            reports = self.static_reports(mmsi)
+        if reports.num_rows == 0:
             return STATIC_SCHEMA.empty_table()
-        with self._lock:
-            reports = lake.static_history(mmsi)
         cur = self._cursor()
         cur.register("reports", reports)
         sta = "reports"

@@ -173,6 +173,8 @@ class SiteData:
         with self._lock:
             if now - self._checked_at < FINGERPRINT_TTL_S and self._vessels is not None:
                 return
+            if self.queries is not None:
+                self.queries.lake()  # open the manifest first: opening it may touch its files
             fingerprint = lake_fingerprint(self.lake_path)
             self._checked_at = time.monotonic()
             if fingerprint == self._fingerprint and self._vessels is not None:
@@ -333,10 +335,17 @@ class SiteData:
                 self._tracks.popitem(last=False)
         return track
 
+    def static_reports(self, mmsi: int) -> pa.Table:
+        """The vessel's static reports, read once for both the identity history and the cargo estimate."""
+        queries = self.queries
+        if queries is None:
+            return pa.table({})
+        return self.memo(("static-reports", mmsi), lambda: queries.static_reports(mmsi))
+
     def static_history(self, mmsi: int) -> list[dict[str, object]]:
         if self.queries is None:
             return []
-        return rows(self.queries.static_history(mmsi))
+        return rows(self.queries.static_history(mmsi, self.static_reports(mmsi)))
 
     def cargo_estimate(self, mmsi: int) -> dict[str, object] | None:
         """The detect room's cargo estimate from this vessel's static reports (None without them)."""
@@ -344,7 +353,7 @@ class SiteData:
 
         if self.queries is None:
             return None
-        reports = self.queries.static_reports(mmsi)
+        reports = self.static_reports(mmsi)
         if reports.num_rows == 0:
             return None
         estimate = rows(estimate_cargo(vessel_cargo_inputs(reports), CargoParams()))
