@@ -202,3 +202,44 @@ def test_line_endings_kept_by_readlines() -> None:
     b = NmeaDecoder("e", clock=lambda: CLOCK).feed(raw, 1)
     assert a.positions.equals(b.positions) and a.statics.equals(b.statics)
     assert a.counts == b.counts and b.rejects.num_rows == 0
+
+
+def test_random_fragment_sequences_with_stations() -> None:
+    """As above, with fragments carrying a station (tag block s: or USCG trailer) or none: fragments
+    whose station is known on one side only are joined, different known stations are not."""
+    import numpy as np
+
+    from shadowfleet.ais.nmea import nmea_checksum
+
+    f1 = b"!AIVDM,2,1,3,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1E"
+    f2 = b"!AIVDM,2,2,3,A,88888888880,2*27"
+    pos = b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"
+
+    def with_station(line: bytes, kind: int, t: int) -> bytes:
+        if kind == 1:
+            return line + b",rA,%d" % t
+        if kind == 2:
+            return line + b",rB"
+        if kind == 3:
+            body = b"s:rA,c:%d" % t
+            return b"\\%s*%02X\\%s" % (body, nmea_checksum(body), line)
+        return line
+
+    rng = np.random.default_rng(6)
+    for _ in range(200):
+        n = int(rng.integers(2, 25))
+        lines = [
+            with_station([f1, f2, pos][int(rng.integers(0, 3))], int(rng.integers(0, 4)), 1_600_000_000 + i)
+            for i in range(n)
+        ]
+        _assert_same(lines, int(rng.integers(1, 9)))
+
+
+def test_fragment_with_and_without_trailer_are_joined(shared_data: Path) -> None:
+    """gpsd's sample has a type 8 whose second fragment alone carries a trailer; gpsd decodes it."""
+    lines = (shared_data / "gpsd-ais/test/sample.aivdm").read_bytes().split(b"\n")
+    dec = NmeaDecoder("gpsd", keep_messages=True)
+    messages = dec.feed(lines, 1).messages or []
+    assert dec.flush().rejects.num_rows == 0
+    joined = [m for m in messages if m["line_no"] == 266]
+    assert len(joined) == 1 and joined[0]["type"] == 8 and joined[0]["mmsi"] == 999999999

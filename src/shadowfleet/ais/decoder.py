@@ -112,6 +112,8 @@ class NmeaDecoder:
         self.fast_path = fast_path and not keep_messages
         self.keep_messages = keep_messages
         self._pending: dict[tuple[Any, ...], _Pending] = {}
+        # (sequence id, channel, count) -> receivers with a message waiting under it, oldest first
+        self._slots: dict[tuple[Any, ...], dict[Any, None]] = {}
         self._groups: dict[str, tuple[int, dict[str, str]]] = {}  # g: group id -> (line_no, merged tags)
         self._gatehouse: tuple[int, int, bytes] | None = None  # (ts_us, line_no, raw line)
         self._clock_us: int | None = None
@@ -195,6 +197,7 @@ class NmeaDecoder:
         for pending in list(self._pending.values()):
             self._reject_pending(pending, "incomplete_multipart")
         self._pending.clear()
+        self._slots.clear()
         self._groups.clear()
         if self._gatehouse is not None:
             _, line_no, raw = self._gatehouse
@@ -278,31 +281,59 @@ class NmeaDecoder:
 
     def _fragment(self, s: nmea.Sentence, stamp: _Stamp, line_no: int, line: bytes, batch_idx: int) -> None:
         self._expire(line_no, stamp.ts_us)
-        key = (stamp.receiver, s.seq_id, s.channel, s.total)
-        pending = self._pending.get(key)
+        own_key = (stamp.receiver, s.seq_id, s.channel, s.total)
+        key, pending = self._find_pending(own_key)
         if pending is not None and (s.number in pending.parts or pending.total != s.total):
             # A fragment number seen twice: the earlier message lost its other parts.
-            del self._pending[key]
+            self._take_pending(key)
             self._reject_pending(pending, "incomplete_multipart")
-            pending = None
+            key, pending = own_key, None
         if pending is None:
             if s.number != 1 and not self._may_start_late(s):
                 self._reject(line_no, "orphan_fragment", line)
                 return
             pending = _Pending(s.total, line_no, stamp, {})
-            self._pending[key] = pending
+            self._put_pending(key, pending)
             if len(self._pending) > self.max_pending:
                 oldest_key = next(iter(self._pending))
-                self._reject_pending(self._pending.pop(oldest_key), "fragment_expired")
+                self._reject_pending(self._take_pending(oldest_key), "fragment_expired")
         elif pending.stamp.ts_us is None and stamp.ts_us is not None:
             pending.stamp = stamp
         pending.parts[s.number] = (s.payload, s.fill_bits, line_no, line)
         if len(pending.parts) == pending.total:
-            del self._pending[key]
+            self._take_pending(key)
             ordered = [pending.parts[k] for k in range(1, pending.total + 1)]
             payload = b"".join(p[0] for p in ordered)
             fill = ordered[-1][1]
             self._message(payload, fill, pending.stamp, [(p[2], p[3]) for p in ordered], batch_idx)
+
+    def _find_pending(self, key: tuple[Any, ...]) -> tuple[tuple[Any, ...], _Pending | None]:
+        """The message this fragment continues: same station, sequence id, channel and count; or, when
+        the station is known on one side only (e.g. one fragment carries a USCG trailer, the other none),
+        the oldest such message of the same sequence id, channel and count (gpsd joins those too)."""
+        pending = self._pending.get(key)
+        if pending is not None:
+            return key, pending
+        receiver, slot = key[0], key[1:]
+        receivers = self._slots.get(slot)
+        if receivers:
+            for other in receivers:
+                if receiver is None or other is None:
+                    alt = (other, *slot)
+                    return alt, self._pending[alt]
+        return key, None
+
+    def _put_pending(self, key: tuple[Any, ...], pending: _Pending) -> None:
+        self._pending[key] = pending
+        self._slots.setdefault(key[1:], {})[key[0]] = None
+
+    def _take_pending(self, key: tuple[Any, ...]) -> _Pending:
+        pending = self._pending.pop(key)
+        receivers = self._slots[key[1:]]
+        del receivers[key[0]]
+        if not receivers:
+            del self._slots[key[1:]]
+        return pending
 
     def _may_start_late(self, s: nmea.Sentence) -> bool:
         # A later fragment arriving before the first one (late first fragment) still opens a message.
@@ -319,7 +350,7 @@ class NmeaDecoder:
             )
             if not (too_far or too_old):
                 break
-            del self._pending[key]
+            self._take_pending(key)
             self._reject_pending(oldest, "fragment_expired")
         while self._groups:
             gid, (first_no, _) = next(iter(self._groups.items()))

@@ -256,29 +256,37 @@ def _type5_pairs(
     v, valid, nbits = _payload_window(f, a, b, 72)
     use = valid & (nbits >= 422)  # complete through the destination
     a, b, v = a[use], b[use], v[use]
-    # per-key consistency, in line order; the key is (station, sequence id, channel) as in the decoder
+    # Per-key consistency, in line order. Pairs need one station on both lines; the decoder may join
+    # fragments whose station is known on one side only, so consistency is kept per (sequence id,
+    # channel) whatever the station.
     station_ids: dict[str | None, int] = {None: 0}
     station = np.zeros(n, dtype=np.int64)
     if f.receiver is not None:
         for i in np.flatnonzero(two).tolist():
             station[i] = station_ids.setdefault(f.receiver[i], len(station_ids))
-    key = (station * 256 + f.seq.astype(np.int64)) * 256 + f.chan.astype(np.int64)
-    ok_pair = key[a] == key[b]
+    key = f.seq.astype(np.int64) * 256 + f.chan.astype(np.int64)
+    ok_pair = (key[a] == key[b]) & (station[a] == station[b])
     a, b, v = a[ok_pair], b[ok_pair], v[ok_pair]
-    in_pair = np.zeros(n, dtype=bool)
-    in_pair[a] = True
-    in_pair[b] = True
     resolving = np.zeros(n, dtype=bool)  # lines that settle a key waiting from the previous batch
     unsettled = np.zeros(n, dtype=bool)  # ... or leave it waiting in a way only the general path follows
+    waiting_per_key: dict[int, int] = {}
+    for _, seq_id, channel, _ in pending_keys:
+        if len(seq_id) == 1 and len(channel) <= 1:
+            k = seq_id[0] * 256 + (channel[0] if channel else char(","))
+            waiting_per_key[k] = waiting_per_key.get(k, 0) + 1
     for waiting_station, seq_id, channel, parts_seen in pending_keys:
-        if len(seq_id) != 1 or len(channel) > 1 or waiting_station not in station_ids:
+        if len(seq_id) != 1 or len(channel) > 1:
             continue
-        chan_char = channel[0] if channel else char(",")
-        wanted = (station_ids[waiting_station] * 256 + seq_id[0]) * 256 + chan_char
+        wanted = seq_id[0] * 256 + (channel[0] if channel else char(","))
         with_key = np.flatnonzero(two & (key == wanted))
         if not with_key.size:
             continue
         first = int(with_key[0])
+        line_station = f.receiver[first] if f.receiver is not None else None
+        joins = line_station == waiting_station or line_station is None or waiting_station is None
+        if waiting_per_key[wanted] > 1 or not joins:
+            unsettled[first] = True  # several messages waiting, or one this line cannot join
+            continue
         completes = int(f.number[first]) not in parts_seen
         if completes:  # the waiting message takes this fragment and is done
             resolving[first] = True
@@ -287,20 +295,23 @@ def _type5_pairs(
             and with_key.size > 1
             and with_key[1] == first + 1
             and f.number[first + 1] == 2
+            and station[first] == station[first + 1]
         ):
             resolving[first] = resolving[first + 1] = True  # supersedes it, and the next line completes
         else:
             unsettled[first] = True
-    in_pair &= ~resolving
+    # pairs starting at a resolving line are the general path's; their other line is then not in a pair
+    keep = ~resolving[a]
+    in_pair = np.zeros(n, dtype=bool)
+    in_pair[a[keep]] = True
+    in_pair[b[keep]] = True
     broken = (two & ~in_pair & ~resolving) | unsettled
     first_broken: dict[int, int] = {}
     for line_no in np.flatnonzero(broken).tolist():
         first_broken.setdefault(int(key[line_no]), line_no)
     if first_broken:
         limit = np.array([first_broken.get(int(k), n) for k in key[a]], dtype=np.int64)
-        keep = (a < limit) & ~resolving[a]
-    else:
-        keep = ~resolving[a]
+        keep &= a < limit
     if not keep.any():
         return None
     return a[keep], b[keep], v[keep]
