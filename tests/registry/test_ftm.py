@@ -153,3 +153,19 @@ def test_export_import_via_cli(
         capture_output=True,
     )
     assert len(_export(target)) > 0
+
+
+def test_retracted_entity_exports_no_claims(registry: Registry) -> None:
+    from shadowfleet.registry import web_queries
+    from shadowfleet.registry.models import EntityCreate, UserPublic
+    from tests.registry.helpers import claim
+
+    editor = UserPublic(id=1, username="editor1", role="editor")
+    e = registry.create_draft(
+        editor, EntityCreate(schema="Person", properties={"name": [claim("Wrongly Named")]})
+    )
+    e = registry.publish(editor, e.id, registry.submit_for_review(editor, e.id, e.version).version)
+    registry.retract(editor, e.id, "misidentified", e.version)
+    exported = web_queries.ftm_entity(registry, e.id)
+    assert exported["properties"] == {} and exported["shadowfleet"]["statements"] == []  # type: ignore[index]
+    _valid_ftm(json.dumps(exported))

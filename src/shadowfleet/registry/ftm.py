@@ -79,6 +79,8 @@ def export_entities(
 
 def entity_dict(entity: Entity, statements: list[Statement], sources: dict[str, Source]) -> dict[str, Any]:
     schema = SCHEMATA[entity.schema_name]
+    if entity.status == "retracted":
+        statements = []  # a retraction keeps its notice, never its claims (as on the site)
     props: dict[str, list[str]] = {}
     for s in statements:
         spec = schema.props.get(s.prop)
