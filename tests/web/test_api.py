@@ -76,6 +76,14 @@ def test_track_thinned_for_display_and_full_on_request(client: TestClient, setti
     assert len(times) == 60  # one position every 10 minutes for 10 hours
 
 
+def test_large_answers_are_gzipped_only_when_asked(client: TestClient) -> None:
+    zipped = client.get("/api/v1/vessels/775000001/track", headers={"accept-encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    plain = client.get("/api/v1/vessels/775000001/track", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert zipped.json() == plain.json()
+
+
 def test_track_thinning_keeps_ends(lake_dir: Path) -> None:
     app = create_app(Settings(lake_path=lake_dir, secret_key=TEST_SECRET, track_display_max_points=50))
     client = TestClient(app)

@@ -38,6 +38,22 @@ Offset = Annotated[int, Query(ge=0, le=100_000_000)]
 Format = Literal["json", "geojson", "csv", "ftm"]
 
 
+def packed(body: bytes | None) -> tuple[bytes, bytes | None] | None:
+    """A body and, when worth it, its gzip form: both cached, so compression is paid once."""
+    if body is None:
+        return None
+    return body, gzip.compress(body, compresslevel=6) if len(body) >= 16 * 1024 else None
+
+
+def send(request: Request, pair: tuple[bytes, bytes | None], media_type: str) -> Response:
+    plain, compressed = pair
+    if compressed is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(
+            compressed, media_type=media_type, headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        )
+    return Response(plain, media_type=media_type, headers={"Vary": "Accept-Encoding"})
+
+
 def page_size(limit: int | None, cfg: Settings) -> int:
     return min(limit or cfg.page_size_default, cfg.page_size_max)
 
@@ -91,15 +107,15 @@ async def vessel_dossier(request: Request, mmsi: MmsiPath, data: SiteData = Depe
     registry_view = request.app.state.registry_view
     key = ("dossier-json", mmsi)
 
-    def encoded() -> bytes | None:
+    def encoded() -> tuple[bytes, bytes | None] | None:
         found = dossier(data, mmsi, registry_view)
-        return None if found is None else json.dumps(found, separators=(",", ":")).encode()
+        return None if found is None else packed(json.dumps(found, separators=(",", ":")).encode())
 
     # Cached answers are served on the event loop; anything that reads the lake runs in the thread pool.
-    body = data.memo_peek(key) or await run_in_threadpool(data.memo, key, encoded)
-    if body is None:
+    pair = data.memo_peek(key) or await run_in_threadpool(data.memo, key, encoded)
+    if pair is None:
         raise HTTPException(404, f"no vessel with MMSI {mmsi}")
-    return Response(body, media_type="application/json")
+    return send(request, pair, "application/json")  # type: ignore[arg-type]
 
 
 @router.get(
@@ -109,6 +125,7 @@ async def vessel_dossier(request: Request, mmsi: MmsiPath, data: SiteData = Depe
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 async def vessel_track(
+    request: Request,
     mmsi: MmsiPath,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
@@ -120,18 +137,18 @@ async def vessel_track(
     check_range(start, end)
     key = ("track", mmsi, start, end, full)
 
-    def encoded() -> bytes | None:
+    def encoded() -> tuple[bytes, bytes | None] | None:
         if data.vessel(mmsi) is None:
             return None
         window = data.track(mmsi).window(start, end)
         shown = window if full else window.thinned(cfg.track_display_max_points)
         body = track_geojson(shown, len(window.ts_us), simplified=len(shown.ts_us) < len(window.ts_us))
-        return json.dumps(body, separators=(",", ":")).encode()
+        return packed(json.dumps(body, separators=(",", ":")).encode())
 
-    body = data.memo_peek(key) or await run_in_threadpool(data.memo, key, encoded)
-    if body is None:
+    pair = data.memo_peek(key) or await run_in_threadpool(data.memo, key, encoded)
+    if pair is None:
         raise HTTPException(404, f"no vessel with MMSI {mmsi}")
-    return Response(body, media_type="application/geo+json")
+    return send(request, pair, "application/geo+json")  # type: ignore[arg-type]
 
 
 @router.get(
