@@ -50,8 +50,15 @@ def build(root: Path, n_positions: int, n_vessels: int, seed: int) -> dict[str, 
     from shadowfleet.sim.bulk import generate_bulk
 
     t0 = time.perf_counter()
-    bulk = generate_bulk(n_positions, n_vessels, seed)
-    pos, sta = bulk.positions, bulk.statics
+    try:
+        bulk = generate_bulk(n_positions, n_vessels, seed)
+        pos, sta, generator = bulk.positions, bulk.statics, "shadowfleet.sim.bulk"
+    except ValueError as exc:  # the bulk generator fails on some sizes; random walks keep the run going
+        from bench.detect import generate
+        from shadowfleet.model.schemas import STATIC_SCHEMA
+
+        pos, sta = generate(n_positions, n_vessels, seed), STATIC_SCHEMA.empty_table()
+        generator = f"bench.detect random walks (sim.bulk: {exc})"
     t1 = time.perf_counter()
     chunk = ChunkEntry(
         chunk_key=f"bench-scale-{n_positions}-{seed}".ljust(40, "0"), source="bench.scale",
@@ -60,7 +67,12 @@ def build(root: Path, n_positions: int, n_vessels: int, seed: int) -> dict[str, 
     )  # fmt: skip
     with LakeWriter(root) as w:
         w.write_chunk(chunk, pos, sta)
-    return {"generate_s": t1 - t0, "write_s": time.perf_counter() - t1, "statics": sta.num_rows}
+    return {
+        "generate_s": t1 - t0,
+        "write_s": time.perf_counter() - t1,
+        "statics": sta.num_rows,
+        "generator": generator,
+    }
 
 
 def run_local(root: Path) -> dict[str, Any]:
@@ -170,6 +182,7 @@ def main() -> None:
                 "positions": n,
                 "vessels": vessels,
                 "statics": made["statics"],
+                "generator": made["generator"],
                 "events": local["events"],
                 "same_event_ids": same,
                 "local_s": round(local["seconds"], 2),
@@ -185,7 +198,7 @@ def main() -> None:
                 f"{n:>11,} positions {vessels:>7,} vessels  local {local['seconds']:8.1f} s "
                 f"({row['local_positions_per_s']:>9,}/s, {row['local_max_rss_mb']:,} MB)  "
                 f"spark {spark_s:8.1f} s ({row['spark_positions_per_s']:>9,}/s)  "
-                f"spark/local {row['spark_over_local']:.2f}  same ids: {same}",
+                f"spark/local {row['spark_over_local']:.2f}  same ids: {same}  [{made['generator'][:40]}]",
                 flush=True,
             )
         finally:

@@ -7,7 +7,7 @@ from typing import NoReturn
 
 import typer
 
-from shadowfleet.registry.db import DEFAULT_DB_URL
+from shadowfleet.registry.defaults import DEFAULT_DB_URL
 
 DB_OPTION = typer.Option(
     os.environ.get("SHADOWFLEET_DB_URL", DEFAULT_DB_URL),

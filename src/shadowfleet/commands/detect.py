@@ -1,6 +1,5 @@
 """`shadowfleet detect`: run every detector over a lake, incrementally."""
 
-import os
 from pathlib import Path
 
 import typer
@@ -33,7 +32,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Detect apparent gaps, encounters, loitering, port calls and dark port calls; store them."""
         from shadowfleet.detect.run import DetectContext, run_all
-        from shadowfleet.geodata.land import LandDataError, load_shore
+        from shadowfleet.geodata.land import LandDataError, default_land_path, load_shore
         from shadowfleet.geodata.ports import GazetteerError, load_gazetteer
         from shadowfleet.lake.events import run_incremental
 
@@ -45,9 +44,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: lake folder not found: {lake}", err=True)
             raise typer.Exit(2)
         if land is None:
-            shared = Path(os.environ.get("SHADOWFLEET_SHARED_DATA", Path.cwd().parent / "shared" / "data"))
-            candidate = shared / "geo" / "world-atlas" / "land-10m.json"
-            land = candidate if candidate.is_file() else None
+            land = default_land_path()
         try:
             gazetteer = load_gazetteer(wpi, include_searoute=True, user_csv=ports)
             shore = load_shore(land) if land is not None else None

@@ -150,8 +150,9 @@ def asof_index(
     query_mmsi = np.asarray(query_mmsi, dtype=np.int64)
     data_ts = np.asarray(data_ts, dtype=np.int64)
     query_ts = np.asarray(query_ts, dtype=np.int64)
-    vessels = data_mmsi[group_starts(data_mmsi)]
-    data_vessel = np.searchsorted(vessels, data_mmsi)
+    starts = group_starts(data_mmsi)
+    vessels = data_mmsi[starts]
+    data_vessel = np.cumsum(starts) - 1  # data is sorted: the rank of each row's vessel, no search
     query_vessel = np.minimum(np.searchsorted(vessels, query_mmsi), len(vessels) - 1)
     known = vessels[query_vessel] == query_mmsi
     t0 = min(int(data_ts.min()), int(query_ts.min()))

@@ -113,3 +113,16 @@ def unwrap_lon_runs(lon_deg: np.ndarray, run_start: np.ndarray) -> np.ndarray:
     run_idx = np.cumsum(run_start) - 1
     starts = np.flatnonzero(run_start)
     return lon[starts][run_idx] + cum - cum[starts][run_idx]
+
+
+def step_bound_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """An upper bound of the great-circle distance between consecutive points i and i+1 (n-1 values).
+
+    Along a meridian then a parallel, R x (|dlat| + |dlon|) in radians, is a path never shorter than
+    the great circle; a relative 1e-9 and 1 mm on top cover the rounding of `haversine_m`, so a step
+    whose bound clears a threshold has a haversine distance that clears it too."""
+    lat = np.asarray(lat, dtype=np.float64)
+    lon = np.asarray(lon, dtype=np.float64)
+    dlon = np.abs(lon[1:] - lon[:-1])
+    dlon = np.minimum(dlon, 360.0 - dlon)
+    return (np.abs(lat[1:] - lat[:-1]) + dlon) * (np.pi / 180.0 * EARTH_RADIUS_M * (1 + 1e-9)) + 1e-3

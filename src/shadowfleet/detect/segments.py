@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from shadowfleet.detect.geo import KN_TO_M_S, haversine_m
+from shadowfleet.detect.geo import KN_TO_M_S, haversine_m, step_bound_m
 from shadowfleet.detect.tracks import US_PER_H, US_PER_S, Track, run_bounds, starts_of
 
 DETECTOR_VERSION = "segments-1"
@@ -51,9 +51,12 @@ def _step_breaks(track: Track, params: SegmentParams) -> tuple[np.ndarray, np.nd
     jump = np.zeros(n, dtype=bool)
     if n > 1:
         dt_s = (track.ts_us[1:] - track.ts_us[:-1]) / US_PER_S
-        dist = haversine_m(track.lat[:-1], track.lon[:-1], track.lat[1:], track.lon[1:])
+        reach_m = params.max_implied_speed_kn * KN_TO_M_S * dt_s + params.position_noise_m
+        # The great circle is computed only for steps an upper bound cannot already clear.
+        maybe = np.flatnonzero(step_bound_m(track.lat, track.lon) > reach_m)
+        dist = haversine_m(track.lat[maybe], track.lon[maybe], track.lat[maybe + 1], track.lon[maybe + 1])
         gap[1:] = dt_s > params.max_gap_h * 3600.0
-        jump[1:] = dist > params.max_implied_speed_kn * KN_TO_M_S * dt_s + params.position_noise_m
+        jump[maybe + 1] = dist > reach_m[maybe]
     gap &= ~new_vessel
     jump &= ~new_vessel & ~gap
     return new_vessel | gap | jump, jump

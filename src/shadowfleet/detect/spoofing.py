@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from global_land_mask import globe
 
 from shadowfleet.detect._arrays import (
     bools,
@@ -28,6 +27,7 @@ from shadowfleet.detect._arrays import (
     with_subkind_ids,
 )
 from shadowfleet.detect.events import build_events
+from shadowfleet.detect.geo import step_bound_m
 from shadowfleet.detect.imo import imo_valid_mask
 from shadowfleet.detect.mid import MID_TO_ISO2, country_of_mmsi, mid_of_mmsi, sovereign
 from shadowfleet.model.schemas import EVENT_SCHEMA
@@ -210,13 +210,16 @@ def _shared_mmsi_tracks(
     return shared[group], side
 
 
-def detect_impossible_jumps_and_shared_mmsi(positions: pa.Table, params: SpoofingParams) -> pa.Table:
+def detect_impossible_jumps_and_shared_mmsi(
+    positions: pa.Table, params: SpoofingParams, track: _Track | None = None
+) -> pa.Table:
     """Impossible jumps (implied speed above `max_speed_kn`) and shared MMSIs (two interleaved tracks).
 
     Jumps inside a shared-MMSI stream are explained by it and not reported one by one. A single position
     that jumps out and straight back (an isolated spoofed or corrupt fix) is one event, not two.
+    `track`: the usable rows of `positions`, when the caller already has them.
     """
-    t = _Track(positions)
+    t = track if track is not None else _Track(positions)
     n = len(t)
     if n < 2:
         return _empty()
@@ -360,11 +363,18 @@ def _shared_events(
     )
 
 
+def _is_land(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    # The global mask costs ~1 GB once loaded: it is imported on the first test of a point, not before.
+    from global_land_mask import globe
+
+    return np.asarray(globe.is_land(lat, lon), dtype=bool)
+
+
 def on_land_mask(lat: np.ndarray, lon: np.ndarray, margin_m: float) -> np.ndarray:
     """True where a point and the 8 points `margin_m` around it (N, NE, E, ...) are all on land."""
     lat = np.asarray(lat, dtype=np.float64)
     lon = np.asarray(lon, dtype=np.float64)
-    land = globe.is_land(lat, lon)
+    land = _is_land(lat, lon) if len(lat) else np.zeros(0, dtype=bool)
     if margin_m <= 0 or not land.any():
         return np.asarray(land, dtype=bool)
     idx = np.flatnonzero(land)
@@ -375,13 +385,32 @@ def on_land_mask(lat: np.ndarray, lon: np.ndarray, margin_m: float) -> np.ndarra
     for bearing in np.radians(np.arange(0, 360, 45)):
         ring_lat = np.clip(la + dlat * np.cos(bearing), -90, 90)
         ring_lon = (lo + dlon * np.sin(bearing) + 180.0) % 360.0 - 180.0
-        all_land &= globe.is_land(ring_lat, ring_lon)
+        all_land &= _is_land(ring_lat, ring_lon)
     out = np.zeros(len(lat), dtype=bool)
     out[idx] = all_land
     return out
 
 
-def detect_on_land(positions: pa.Table, params: SpoofingParams) -> pa.Table:
+def _land_run_ends(t: _Track, firsts: np.ndarray, margin_m: float, block: int = 32) -> np.ndarray:
+    """Last row of the run of deep-land rows of one vessel starting at each of `firsts` (deep land)."""
+    n = len(t)
+    lasts = firsts.copy()
+    open_ = np.arange(len(firsts))
+    while len(open_):
+        # the next `block` rows after each open run's current end, tested at once
+        nxt = lasts[open_][:, None] + np.arange(1, block + 1)[None, :]
+        inside = nxt < n
+        safe = np.minimum(nxt, n - 1)
+        ok = inside & (t.mmsi[safe] == t.mmsi[firsts[open_]][:, None])
+        land = np.zeros(nxt.shape, dtype=bool)
+        land[ok] = on_land_mask(t.lat[safe[ok]], t.lon[safe[ok]], margin_m)
+        n_more = np.argmin(np.concatenate([land, np.zeros((len(open_), 1), dtype=bool)], axis=1), axis=1)
+        lasts[open_] += n_more
+        open_ = open_[n_more == block]
+    return lasts
+
+
+def detect_on_land(positions: pa.Table, params: SpoofingParams, track: _Track | None = None) -> pa.Table:
     """Runs of positions of one vessel that lie well inland, entered by a jump from the sea.
 
     A run counts when its first position is on land `land_margin_m` deep (the point and a ring of 8
@@ -389,37 +418,29 @@ def detect_on_land(positions: pa.Table, params: SpoofingParams) -> pa.Table:
     `land_margin_m` apart: a vessel cannot have sailed there. Vessels moving up rivers, canals and
     harbour channels (which a ~1 km land mask reads as land) reach such points gradually and do not
     count; nor do runs with no position before them in the input (their entry is unknown).
+
+    Only positions reached by a step that could be `land_margin_m` long (by a cheap upper bound of the
+    distance) are looked up in the land mask, and then the positions that follow them while on land.
     """
-    t = _Track(positions)
-    if len(t) == 0:
+    t = track if track is not None else _Track(positions)
+    n = len(t)
+    if n < 2:
         return _empty()
-    land = on_land_mask(t.lat, t.lon, params.land_margin_m)
-    same_as_prev = np.zeros(len(t), dtype=bool)
+    same_as_prev = np.zeros(n, dtype=bool)
     same_as_prev[1:] = t.mmsi[1:] == t.mmsi[:-1]
-    prev_land = np.zeros(len(t), dtype=bool)
-    prev_land[1:] = land[:-1]
-    prev_land &= same_as_prev
-    run_start = land & ~prev_land
-    run_id = np.cumsum(run_start) - 1
-    rows = np.flatnonzero(land)
-    if len(rows) == 0:
-        return _empty()
-    firsts = np.flatnonzero(run_start)
-    counts = np.bincount(run_id[rows], minlength=len(firsts))
-    lasts = firsts + counts - 1
-    prev = np.maximum(firsts - 1, 0)
-    prev_water = same_as_prev[firsts] & ~globe.is_land(t.lat[prev], t.lon[prev])
-    entry_m = haversine_m(t.lat[prev], t.lon[prev], t.lat[firsts], t.lon[firsts])
+    # A run's first row f is deep land, row f-1 (same vessel) is on water, at least the margin away.
+    # (A row on water is never deep land, so f also starts a run of deep land rows.)
+    cand = np.flatnonzero(same_as_prev[1:] & (step_bound_m(t.lat, t.lon) >= params.land_margin_m)) + 1
+    cand = cand[on_land_mask(t.lat[cand], t.lon[cand], params.land_margin_m)]
+    prev = cand - 1
+    prev_water = ~_is_land(t.lat[prev], t.lon[prev]) if len(cand) else np.zeros(0, dtype=bool)
+    entry_m = haversine_m(t.lat[prev], t.lon[prev], t.lat[cand], t.lon[cand])
     entered = prev_water & (entry_m >= params.land_margin_m)
-    firsts, lasts, counts, prev, entry_m = (
-        firsts[entered],
-        lasts[entered],
-        counts[entered],
-        prev[entered],
-        entry_m[entered],
-    )
+    firsts, prev, entry_m = cand[entered], prev[entered], entry_m[entered]
     if len(firsts) == 0:
         return _empty()
+    lasts = _land_run_ends(t, firsts, params.land_margin_m)
+    counts = lasts - firsts + 1
     evidence = [
         to_json(
             {
@@ -606,7 +627,11 @@ def detect_spoofing(
     declared_flags: pa.Table | None = None,
 ) -> pa.Table:
     """All spoofing checks; the runner's entry point. Rows sorted by (mmsi, start_ts, spoof_type)."""
-    tables = [detect_impossible_jumps_and_shared_mmsi(positions, params), detect_on_land(positions, params)]
+    track = _Track(positions)
+    tables = [
+        detect_impossible_jumps_and_shared_mmsi(positions, params, track),
+        detect_on_land(positions, params, track),
+    ]
     if statics is not None:
         tables.append(detect_invalid_imo(statics, params))
     if declared_flags is not None:

@@ -5,6 +5,7 @@ indices (a negative index ~i means arc i reversed).
 """
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +62,16 @@ def load_shore(path: Path) -> Shore:
 
 
 def default_land_path(shared_data: Path | None = None) -> Path | None:
-    """The Natural Earth 1:10m land file in the shared data folder, if present."""
-    candidates = []
-    if shared_data is not None:
-        candidates.append(Path(shared_data) / "geo" / "world-atlas" / "land-10m.json")
+    """The Natural Earth 1:10m land file: from the shared data folder when present (`shared_data`,
+    $SHADOWFLEET_SHARED_DATA, or ../shared/data), else the npm package `world-atlas` that the set-up
+    step installs into node_modules (of the working directory or of the source checkout)."""
+    shared_dirs = [Path(shared_data)] if shared_data is not None else []
+    if os.environ.get("SHADOWFLEET_SHARED_DATA"):
+        shared_dirs.append(Path(os.environ["SHADOWFLEET_SHARED_DATA"]))
+    shared_dirs.append(Path.cwd().parent / "shared" / "data")
+    candidates = [d / "geo" / "world-atlas" / "land-10m.json" for d in shared_dirs]
+    checkout = Path(__file__).resolve().parents[3]
+    candidates += [root / "node_modules" / "world-atlas" / "land-10m.json" for root in (Path.cwd(), checkout)]
     for c in candidates:
         if c.is_file():
             return c

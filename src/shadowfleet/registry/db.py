@@ -11,8 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shadowfleet.registry import audit
 
-DEFAULT_DB_URL = "sqlite:///var/registry.db"
-
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()

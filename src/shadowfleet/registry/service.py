@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from shadowfleet.registry import matching, queries, users
-from shadowfleet.registry.db import DEFAULT_DB_URL, Database, is_initialised, upgrade
+from shadowfleet.registry.db import Database, is_initialised, upgrade
+from shadowfleet.registry.defaults import DEFAULT_DB_URL
 from shadowfleet.registry.matching import MatchResult
 from shadowfleet.registry.models import (
     ClaimIn,
