@@ -101,6 +101,8 @@ def test_latest_positions_bbox_and_simulated(client: TestClient) -> None:
     caribbean = client.get("/api/v1/positions/latest", params={"bbox": "-70,5,-55,15"}).json()
     assert {f["properties"]["mmsi"] for f in caribbean["features"]} == {775000001, 775000002}
     assert all(f["properties"]["simulated"] is True for f in caribbean["features"])
+    watched = [f["properties"]["mmsi"] for f in everything["features"] if f["properties"].get("watched")]
+    assert watched == [775000001]  # the server's watch list (settings)
     later = client.get("/api/v1/positions/latest", params={"since": "2030-01-01T00:00:00Z"}).json()
     assert later["features"] == []
 
@@ -208,6 +210,7 @@ def test_pages_render_and_mark_simulated(client: TestClient) -> None:
     html = {"accept": "text/html"}
     home = client.get("/", headers=html).text
     assert "SIMULATED" in home and 'id="map"' in home
+    assert 'id="watch-heading"' in home and "TEST TANKER ONE" in home
     dossier = client.get("/vessels/775000001", headers=html).text
     assert "SIMULATED" in dossier and "Apparent encounter" in dossier and "VENEZUELA-EO13850" in dossier
     for path in (

@@ -62,7 +62,7 @@ def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
-    app.state.data = SiteData(settings.lake_path)
+    app.state.data = SiteData(settings.lake_path, settings.watchlist_mmsi)
     if registry is None and settings.db_url:
         registry = Registry(settings.db_url)
     app.state.registry = registry

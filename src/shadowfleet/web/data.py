@@ -149,8 +149,9 @@ def track_geojson(track: Track, full_count: int, simplified: bool) -> dict[str, 
 class SiteData:
     """Everything the pages and the API read from the lake, cached per lake fingerprint."""
 
-    def __init__(self, lake_path: Path | None) -> None:
+    def __init__(self, lake_path: Path | None, watchlist_mmsi: tuple[int, ...] = ()) -> None:
         self.lake_path = lake_path
+        self.watchlist = frozenset(watchlist_mmsi)
         self.queries = LakeQueries(lake_path) if lake_path is not None else None
         self._lock = threading.Lock()
         self._fingerprint: tuple[object, ...] | None = None
@@ -198,6 +199,8 @@ class SiteData:
         for row in has_pos.select(list(LATEST_PROPERTIES)).to_pylist():
             last = row["last_ts"]
             row["last_ts"] = iso(last.replace(microsecond=0)) if isinstance(last, dt.datetime) else last
+            if row["mmsi"] in self.watchlist:
+                row["watched"] = True
             feature = {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [0, 0]},

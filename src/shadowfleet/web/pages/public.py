@@ -33,19 +33,21 @@ def home(request: Request) -> Response:
     data = _data(request)
     events, n_events = list_events(data, EventFilter(), 12, 0)
     vessels = data.vessels()
-    watched = []
+    recent = []
     if vessels.num_rows:
         latest = vessels.sort_by([("last_ts", "descending")]).slice(0, 12)
-        watched = [r for r in latest.to_pylist() if r.get("last_ts") is not None]
+        recent = [r for r in latest.to_pylist() if r.get("last_ts") is not None]
+    watched = [v for v in (data.vessel(m) for m in sorted(data.watchlist)) if v is not None]
     return render(
         request,
         "home.html",
+        watched=watched,
         events=events,
         n_events=n_events,
         n_vessels=vessels.num_rows,
         counts=data.event_counts(),
         wording=EVENT_WORDING,
-        recent_vessels=watched,
+        recent_vessels=recent,
     )
 
 

@@ -100,6 +100,9 @@
   function homePage(map) {
     return Promise.all([getJSON(el.getAttribute("data-latest")), getJSON(el.getAttribute("data-events"))]).then(function (res) {
       pointLayer(map, "latest", res[0], "#0b5394", 3.5, "vessel");
+      map.addLayer({ id: "watched", type: "circle", source: "latest", filter: ["==", ["get", "watched"], true],
+        paint: { "circle-radius": 8, "circle-color": "#f2b400", "circle-stroke-color": "#1b1f24", "circle-stroke-width": 2 } });
+      clickable(map, "watched", "vessel");
       pointLayer(map, "events", eventPoints(res[1]), "#d93f0b", 6, "event");
       var b = new maplibregl.LngLatBounds();
       extend(b, res[1].features.map(function (f) { return f.geometry.coordinates; }));
