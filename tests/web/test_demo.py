@@ -44,6 +44,10 @@ def test_demo_builds_then_reuses(
     with Lake(root / "lake") as lake:
         assert lake.stats().position_rows == stats.position_rows
 
+    from shadowfleet.web.demo import DemoPaths, demo_watchlist
+
+    watchlist = demo_watchlist(DemoPaths(root))
+    assert 0 < len(watchlist) <= 10  # the highest risk scores from the detected events
     creds = json.loads((root / "editor.json").read_text())
     registry = Registry(f"sqlite:///{(root / 'registry.db').resolve()}")
     assert registry.authenticate(creds["username"], creds["password"]).role == "editor"

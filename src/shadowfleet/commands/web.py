@@ -1,5 +1,6 @@
 """`shadowfleet serve` (the website and API) and `shadowfleet demo` (build the demo data, then serve)."""
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -86,4 +87,8 @@ def register(app: typer.Typer) -> None:
             demo_mode=True,
             secret_key=demo_build.secret_key(paths),
         )
+        if not settings.watchlist_mmsi:
+            watchlist = demo_build.demo_watchlist(paths)
+            settings = dataclasses.replace(settings, watchlist_mmsi=watchlist)
+            typer.echo(f"watch list: the {len(watchlist)} vessels with the highest risk scores")
         _run(settings, host, port)

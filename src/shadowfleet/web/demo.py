@@ -308,6 +308,19 @@ def build(
     return paths
 
 
+def demo_watchlist(paths: DemoPaths, size: int = 10) -> tuple[int, ...]:
+    """The demo's watch list: the vessels the detect room's risk score ranks highest from their events."""
+    from shadowfleet.detect.risk import risk_signals_from_events, score_risk
+    from shadowfleet.lake.events import read_events
+
+    events = read_events(paths.lake) if (paths.lake / "events").exists() else None
+    if events is None or events.num_rows == 0:
+        return ()
+    scored = score_risk(risk_signals_from_events(events))
+    ranked = scored.filter(pa.compute.greater(scored["risk_score"], 0)).slice(0, size)
+    return tuple(int(m) for m in ranked["mmsi"].to_pylist())
+
+
 def editor_credentials(paths: DemoPaths) -> tuple[str, str] | None:
     if not paths.editor_file.is_file():
         return None
