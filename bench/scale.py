@@ -228,7 +228,7 @@ def main() -> None:
             }
         )
     local_day_s = la + lb * GLOBAL_DAY_POSITIONS
-    rss_base_mb, rss_mb_per_pos = _fit(ns, [float(r["local_max_rss_mb"]) for r in rows])
+    _rss_base_mb, rss_mb_per_pos = _fit(ns, [float(r["local_max_rss_mb"]) for r in rows])
     rss_per_pos = rss_mb_per_pos * 1e6  # bytes per position above the process's base
     print(
         f"spark session start {session_s:.1f} s, first run (workers, indexes) {warm_s:.1f} s ({a.master}, {local_cores} cores)"
