@@ -209,7 +209,14 @@ def main() -> None:
     la, lb = _fit(ns, [r["local_s"] for r in rows])
     sa, sb = _fit(ns, [r["spark_s"] for r in rows])
     crossover = (sa - la) / (lb - sb) if lb > sb and sa > la else None
-    per_core_s = sb * local_cores  # Spark seconds per position on one core
+    # per-position cost for the projection: the fitted slope, but never less than the largest run's
+    # time above the smallest run's (small runs are all fixed cost, and a noisy fit can say "free")
+    big = max(rows, key=lambda r: r["positions"])
+    small = min(rows, key=lambda r: r["positions"])
+    floor = (big["spark_s"] - (small["spark_s"] if len(rows) > 1 else 0.0)) / max(
+        big["positions"] - (small["positions"] if len(rows) > 1 else 0), 1
+    )
+    per_core_s = max(sb, floor, 0.0) * local_cores  # Spark seconds per position on one core
     projection = []
     for e in [int(x) for x in a.executors.split(",")]:
         cores = e * a.cores_per_executor
@@ -221,7 +228,8 @@ def main() -> None:
             }
         )
     local_day_s = la + lb * GLOBAL_DAY_POSITIONS
-    rss_per_pos = max(r["local_max_rss_mb"] for r in rows) * 1e6 / max(ns)
+    _rss_base_mb, rss_mb_per_pos = _fit(ns, [float(r["local_max_rss_mb"]) for r in rows])
+    rss_per_pos = rss_mb_per_pos * 1e6  # bytes per position above the process's base
     print(
         f"spark session start {session_s:.1f} s, first run (workers, indexes) {warm_s:.1f} s ({a.master}, {local_cores} cores)"
     )

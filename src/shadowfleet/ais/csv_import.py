@@ -63,6 +63,12 @@ STATIC_FIELDS = (
 CLASS_MSG_TYPE = {"a": 1, "class a": 1, "b": 18, "class b": 18, "sar airborne": 9}
 SKIPPED_CLASSES = {"base station", "aton"}
 
+# An optional per-row `Simulated` column (any case), as shadowfleet's simulator writes: true rows are
+# marked simulated whatever the format or mapping; empty means false; other values reject the row.
+SIMULATED_COLUMN = "simulated"
+SIMULATED_TRUE = {"true", "t", "1", "yes", "y"}
+SIMULATED_FALSE = {"false", "f", "0", "no", "n"}
+
 
 @dataclass(frozen=True)
 class ColumnMapping:
@@ -173,6 +179,7 @@ class _ReaderState:
     source: str
     simulated: bool
     mapping: ColumnMapping
+    simulated_column: str | None = None  # the CSV's own per-row Simulated column, when it has one
     last_static: dict[int, int] = field(default_factory=dict)  # MMSI -> fingerprint of its static fields
     invalid_rows: list[tuple[int, str]] = field(default_factory=list)
     next_line_no: int = 2  # the header is line 1
@@ -221,7 +228,9 @@ def _read(
         raise ValueError(
             f"CSV lacks column(s) {', '.join(missing)} named by the mapping; header has {', '.join(columns)}"
         )
-    state = _ReaderState(source, simulated, mapping)
+    sim_column = next((c for c in columns if c.lower() == SIMULATED_COLUMN), None)
+    state = _ReaderState(source, simulated, mapping, sim_column)
+    wanted = [*mapping.columns.values(), *([sim_column] if sim_column else [])]
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         state.invalid_rows.append((row.number or -1, row.text))
@@ -233,7 +242,7 @@ def _read(
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=True),
         convert_options=pacsv.ConvertOptions(
             column_types={c: pa.string() for c in columns},
-            include_columns=list(dict.fromkeys(mapping.columns.values())),
+            include_columns=list(dict.fromkeys(wanted)),
             strings_can_be_null=True,
         ),
     )
@@ -346,6 +355,14 @@ def _convert(batch: pa.RecordBatch | None, state: _ReaderState) -> DecodeResult:
     fail(lat.notna() & ((lat < -90) | (lat > 90)), "invalid_field:lat")
     fail(lon.notna() & ((lon < -180) | (lon > 180)), "invalid_field:lon")
 
+    row_simulated = np.full(n, state.simulated)
+    if state.simulated_column is not None:
+        flag = raw[state.simulated_column].str.strip().str.lower()
+        flag_true = flag.isin(SIMULATED_TRUE).to_numpy()
+        flag_known = flag_true | flag.isna().to_numpy() | flag.isin(SIMULATED_FALSE).to_numpy()
+        fail(~flag_known, "invalid_field:simulated")
+        row_simulated |= flag_true
+
     classes = col("mobile_class").str.strip().str.lower()
     skipped = classes.isin(SKIPPED_CLASSES).to_numpy() & reason.isna().to_numpy()
     count("skipped_not_vessel", int(skipped.sum()))
@@ -409,7 +426,7 @@ def _convert(batch: pa.RecordBatch | None, state: _ReaderState) -> DecodeResult:
 
     ts_type = POSITION_SCHEMA.field("ts").type
     n_pos = int(has_pos.sum())
-    sim = pa.array(np.full(n_pos, state.simulated))
+    sim = pa.array(row_simulated[has_pos], type=pa.bool_())
     positions = pa.table(
         {
             "mmsi": ints(mmsi, has_pos, pa.int64()),
@@ -486,7 +503,7 @@ def _convert(batch: pa.RecordBatch | None, state: _ReaderState) -> DecodeResult:
             "ts_origin": pa.array(["csv"] * n_static, type=pa.string()),
             "receiver": pa.nulls(n_static, pa.string()),
             "source": pa.array([state.source] * n_static, type=pa.string()),
-            "simulated": pa.array(np.full(n_static, state.simulated)),
+            "simulated": pa.array(row_simulated[any_static][keep_rows], type=pa.bool_()),
         },
         schema=STATIC_SCHEMA,
     )

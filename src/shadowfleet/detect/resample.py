@@ -73,10 +73,9 @@ def resample(track: Track, segments: Segments, step_s: int, max_gap_s: float) ->
         back = np.isnan(speed[1:]) & nxt
         speed[1:][back] = d[back]
     # an isolated grid point takes the implied speed of the two positions around it
-    raw_kn = (
-        haversine_m(lat[pair], lon[pair], lat[pair + 1], lon[pair + 1]) / (ts_s[pair + 1] - t0) / KN_TO_M_S
-    )
-    speed = np.where(np.isnan(speed), raw_kn, speed)
+    alone = np.flatnonzero(np.isnan(speed))
+    p = pair[alone]
+    speed[alone] = haversine_m(lat[p], lon[p], lat[p + 1], lon[p + 1]) / (ts_s[p + 1] - t0[alone]) / KN_TO_M_S
     return Resampled(
         mmsi=track.mmsi[o][pair],
         segment_id=r_seg,

@@ -5,13 +5,14 @@ only and measures the exact great-circle distance to the few candidates found th
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from shadowfleet.detect.geo import EARTH_RADIUS_M, haversine_m
 
 _METRES_PER_DEG = math.pi * EARTH_RADIUS_M / 180.0
+_BLOCK = 16
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,12 @@ class RadiusIndex:
     cell_deg: float
     keys: np.ndarray  # sorted cell keys
     members: np.ndarray  # point index of each key
+    # the distinct keys, where each one's run starts in `keys`, and its length
+    cell_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    cell_first: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    cell_count: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # True for every block of _BLOCK x _BLOCK cells holding a key: queries elsewhere skip the search
+    occupied_blocks: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))
 
     @classmethod
     def build(cls, lat: np.ndarray, lon: np.ndarray, radius_m: float) -> "RadiusIndex":
@@ -46,7 +53,26 @@ class RadiusIndex:
         cj = (j0[owner] + k % nj[owner]) % n_lon
         keys = ci * n_lon + cj
         order = np.argsort(keys, kind="stable")
-        return cls(lat, lon, float(radius_m), n_lon, cell, keys[order], owner[order])
+        keys = keys[order]
+        cell_first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else keys
+        cell_count = np.diff(np.append(cell_first, len(keys)))
+        n_lat = math.floor(180.0 / cell) + 2
+        blocks = np.zeros((n_lat // _BLOCK + 2, n_lon // _BLOCK + 1), dtype=bool)
+        cell_keys = keys[cell_first]
+        blocks[np.clip(cell_keys // n_lon, 0, None) // _BLOCK, (cell_keys % n_lon) // _BLOCK] = True
+        return cls(
+            lat,
+            lon,
+            float(radius_m),
+            n_lon,
+            cell,
+            keys,
+            owner[order],
+            cell_keys,
+            cell_first,
+            cell_count,
+            blocks,
+        )
 
     def _keys_of(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         ci = np.floor((np.asarray(lat) + 90.0) / self.cell_deg).astype(np.int64)
@@ -63,15 +89,17 @@ class RadiusIndex:
         if n == 0 or len(self.keys) == 0:
             return best, best_d
         q = self._keys_of(lat, lon)
-        lo = np.searchsorted(self.keys, q, side="left")
-        hi = np.searchsorted(self.keys, q, side="right")
-        cnt = hi - lo
-        hit = np.flatnonzero(cnt > 0)
+        ci, cj = q // self.n_lon_cells, q % self.n_lon_cells
+        bi = np.clip(ci // _BLOCK, 0, self.occupied_blocks.shape[0] - 1)
+        maybe = np.flatnonzero(self.occupied_blocks[bi, cj // _BLOCK])
+        at = np.minimum(np.searchsorted(self.cell_keys, q[maybe]), len(self.cell_keys) - 1)
+        found = self.cell_keys[at] == q[maybe]
+        hit, at = maybe[found], at[found]
         if len(hit) == 0:
             return best, best_d
-        c = cnt[hit]
+        c = self.cell_count[at]
         qi = np.repeat(hit, c)
-        slot = np.repeat(lo[hit], c) + (np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c))
+        slot = np.repeat(self.cell_first[at], c) + (np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c))
         pt = self.members[slot]
         d = haversine_m(lat[qi], lon[qi], self.lat[pt], self.lon[pt])
         ok = d <= self.radius_m

@@ -141,23 +141,33 @@ class _Track:
         self.mmsi, self.ts, self.lat, self.lon = mmsi[usable], ts[usable], lat[usable], lon[usable]
         self.simulated = bools(positions, "simulated")[usable]
 
+        self._step_bound_m: np.ndarray | None = None
+
     def __len__(self) -> int:
         return len(self.mmsi)
 
+    def step_bound_m(self) -> np.ndarray:
+        """Upper bound of the distance from each row to the next (computed once, shared by the checks)."""
+        if self._step_bound_m is None:
+            self._step_bound_m = step_bound_m(self.lat, self.lon)
+        return self._step_bound_m
+
 
 def _pair_speed(
-    t: _Track, a: np.ndarray, b: np.ndarray, params: SpoofingParams
+    t: _Track, a: np.ndarray, b: np.ndarray, params: SpoofingParams, bound_m: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distance (m), implied speed (kn) and 'impossible' for row pairs a -> b of one vessel.
 
     The exact great-circle distance is computed only for pairs that could be impossible: the path
     along a meridian then a parallel, R x (|dlat| + |dlon|) in radians, is never shorter than the
-    great circle, so pairs it already clears are possible (and get that bound as their distance).
+    great circle, so pairs it already clears are possible (and get that bound as their distance, which
+    no event reports). `bound_m`: that bound for these pairs, when the caller has it.
     """
     dt_s = (t.ts[b] - t.ts[a]) / 1e6
-    dlon = np.abs(t.lon[b] - t.lon[a])
-    dlon = np.minimum(dlon, 360.0 - dlon)
-    bound_m = np.radians(np.abs(t.lat[b] - t.lat[a]) + dlon) * EARTH_RADIUS_M
+    if bound_m is None:
+        dlon = np.abs(t.lon[b] - t.lon[a])
+        dlon = np.minimum(dlon, 360.0 - dlon)
+        bound_m = np.radians(np.abs(t.lat[b] - t.lat[a]) + dlon) * EARTH_RADIUS_M
     reach_m = np.maximum(dt_s, 0.0) * params.max_speed_kn * KNOTS_TO_METERS_PER_SECOND
     maybe = (bound_m >= params.min_jump_distance_m) & (bound_m > reach_m)
     dist_m = bound_m.copy()
@@ -224,7 +234,7 @@ def detect_impossible_jumps_and_shared_mmsi(
     if n < 2:
         return _empty()
     a, b = np.arange(n - 1), np.arange(1, n)
-    dist_m, speed_kn, impossible = _pair_speed(t, a, b, params)
+    dist_m, speed_kn, impossible = _pair_speed(t, a, b, params, t.step_bound_m())
     shared_row, side = _shared_mmsi_tracks(t, impossible, params)
     tables = [_shared_events(t, impossible, dist_m, speed_kn, shared_row, side, params)]
 
@@ -430,7 +440,7 @@ def detect_on_land(positions: pa.Table, params: SpoofingParams, track: _Track | 
     same_as_prev[1:] = t.mmsi[1:] == t.mmsi[:-1]
     # A run's first row f is deep land, row f-1 (same vessel) is on water, at least the margin away.
     # (A row on water is never deep land, so f also starts a run of deep land rows.)
-    cand = np.flatnonzero(same_as_prev[1:] & (step_bound_m(t.lat, t.lon) >= params.land_margin_m)) + 1
+    cand = np.flatnonzero(same_as_prev[1:] & (t.step_bound_m() >= params.land_margin_m)) + 1
     cand = cand[on_land_mask(t.lat[cand], t.lon[cand], params.land_margin_m)]
     prev = cand - 1
     prev_water = ~_is_land(t.lat[prev], t.lon[prev]) if len(cand) else np.zeros(0, dtype=bool)

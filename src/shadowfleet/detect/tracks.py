@@ -58,7 +58,7 @@ def track_from_table(positions: pa.Table) -> Track:
     ts_col = positions.column("ts")
     if pa.types.is_timestamp(ts_col.type):
         ts_col = pc.cast(ts_col, pa.timestamp("us", tz=ts_col.type.tz))
-    ts_us = ts_col.to_numpy(zero_copy_only=False).astype("datetime64[us]").astype(np.int64)
+    ts_us = ts_col.to_numpy(zero_copy_only=False).astype("datetime64[us]", copy=False).view(np.int64)
     lat = _float(positions, "lat")
     lon = _float(positions, "lon")
     sog = _float(positions, "sog_kn")
@@ -75,9 +75,10 @@ def track_from_table(positions: pa.Table) -> Track:
         if np.any(d_mmsi < 0) or np.any((d_mmsi == 0) & (np.diff(ts_us) < 0)):
             raise ValueError("positions must be sorted by (mmsi, ts)")
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)
-    idx = np.flatnonzero(ok)
+    # every row usable (the usual case): a slice keeps the arrays as they are, no gathered copies
+    idx: np.ndarray | slice = slice(None) if ok.all() else np.flatnonzero(ok)
     return Track(
-        row=idx.astype(np.int64),
+        row=np.arange(len(mmsi), dtype=np.int64) if isinstance(idx, slice) else idx.astype(np.int64),
         mmsi=mmsi[idx],
         ts_us=ts_us[idx],
         lat=lat[idx],

@@ -26,26 +26,19 @@ import bisect
 import contextlib
 import datetime as dt
 import hashlib
-import itertools
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 
 from shadowfleet.ais.decoder import DecodeResult, NmeaDecoder
-from shadowfleet.ais.inputs import (
-    OpenedInput,
-    expand_inputs,
-    iter_line_chunks,
-    open_input,
-    read_head,
-    sniff_kind,
-)
+from shadowfleet.ais.inputs import OpenedInput, expand_inputs, open_input, read_head, sniff_kind
+from shadowfleet.lake.line_blocks import iter_line_blocks, line_ends
 from shadowfleet.lake.manifest import ChunkEntry
 from shadowfleet.lake.rejects_log import RejectsLog
 from shadowfleet.lake.writer import LakeWriter
@@ -56,6 +49,7 @@ if TYPE_CHECKING:
 NMEA_KEY_ROOT = b"shadowfleet/nmea-chunk-chain/v1"
 DEFAULT_CHUNK_LINES = 500_000
 DEFAULT_CSV_CHUNK_ROWS = 200_000
+T = TypeVar("T")
 
 
 @dataclass
@@ -116,7 +110,7 @@ def merge_results(a: DecodeResult, b: DecodeResult) -> DecodeResult:
     )
 
 
-def _lookahead(it: Iterator[list[bytes]]) -> Iterator[tuple[list[bytes], bool]]:
+def _lookahead(it: Iterator[T]) -> Iterator[tuple[T, bool]]:
     """(item, is_last) pairs."""
     try:
         current = next(it)
@@ -229,14 +223,13 @@ class Ingestor:
         source = str(path)
         decoder = NmeaDecoder(source, simulated=self.options.simulated, clock=self.options.clock)
         prev_key = hashlib.sha256(NMEA_KEY_ROOT).digest()
-        skipped: tuple[list[bytes], int] | None = None
+        skipped: tuple[bytes, int] | None = None
         line_no = 1
         bytes_before = self.summary.bytes_read
         try:
             chunk_lines = self.writer.nmea_chunk_lines(self.options.chunk_lines, DEFAULT_CHUNK_LINES)
-            chunks = iter_line_chunks(opened.stream, chunk_lines)
-            for index, (lines, is_last) in enumerate(_lookahead(chunks)):
-                data = b"".join(lines)
+            blocks = iter_line_blocks(opened.stream, chunk_lines)
+            for index, ((data, n_lines), is_last) in enumerate(_lookahead(blocks)):
                 parent = prev_key
                 digest = hashlib.sha256(prev_key)
                 digest.update(data)
@@ -245,20 +238,20 @@ class Ingestor:
                 self.summary.bytes_read = bytes_before + opened.counter.bytes_read
                 if self._known(key):
                     self.summary.chunks_skipped += 1
-                    self.summary.lines_skipped += len(lines)
-                    skipped = (lines, line_no)
-                    line_no += len(lines)
+                    self.summary.lines_skipped += n_lines
+                    skipped = (data, line_no)
+                    line_no += n_lines
                     if self.on_progress is not None:
                         self.on_progress(self.summary)
                     continue
                 if skipped is not None:
-                    decoder.feed(skipped[0], skipped[1])  # restores the carry-over; rows already stored
+                    decoder.feed_buffer(*skipped)  # restores the carry-over; rows already stored
                     skipped = None
-                done = self._lines_already_ingested(parent, data, lines)
-                if done:  # this file grew since: its former last chunk is a prefix of this one
-                    decoder.feed(lines[:done], line_no)  # carry-over only; those rows are stored
-                    self.summary.lines_skipped += done
-                result = decoder.feed(lines[done:], line_no + done)
+                done_lines, done_bytes = self._lines_already_ingested(parent, data)
+                if done_lines:  # this file grew since: its former last chunk is a prefix of this one
+                    decoder.feed_buffer(data[:done_bytes], line_no)  # carry-over only; rows are stored
+                    self.summary.lines_skipped += done_lines
+                result = decoder.feed_buffer(data[done_bytes:] if done_bytes else data, line_no + done_lines)
                 if is_last:
                     result = merge_results(result, decoder.flush())
                 chunk = ChunkEntry(
@@ -267,7 +260,7 @@ class Ingestor:
                     source_kind="nmea",
                     chunk_index=index,
                     first_line=line_no,
-                    n_lines=len(lines),
+                    n_lines=n_lines,
                     n_bytes=len(data),
                     positions=result.positions.num_rows,
                     statics=result.statics.num_rows,
@@ -277,15 +270,15 @@ class Ingestor:
                     parent_key=parent.hex(),
                 )
                 del data
-                self._record(result, len(lines) - done)
+                self._record(result, n_lines - done_lines)
                 self._submit(chunk, result)
-                line_no += len(lines)
+                line_no += n_lines
         finally:
             self.summary.bytes_read = bytes_before + opened.counter.bytes_read
             opened.close()
 
-    def _lines_already_ingested(self, parent: bytes, data: bytes, lines: list[bytes]) -> int:
-        """How many leading lines of this chunk an earlier, shorter version of it already ingested.
+    def _lines_already_ingested(self, parent: bytes, data: bytes) -> tuple[int, int]:
+        """(lines, bytes) at the start of this chunk an earlier, shorter version of it already ingested.
 
         A log that grew since it was ingested keeps its full chunks (same keys, skipped) but its former
         last chunk, a prefix of the new one, would be ingested again. A chunk with the same parent link
@@ -301,14 +294,15 @@ class Ingestor:
             digest.update(data[:n_bytes])
             if digest.hexdigest() != key:
                 continue
-            ends = list(itertools.accumulate(len(line) for line in lines))
+            ends = line_ends(data).tolist()
             whole = bisect.bisect_right(ends, n_bytes)
-            if whole < len(lines) and (ends[whole - 1] if whole else 0) != n_bytes:
-                start = ends[whole - 1] if whole else 0
-                if lines[whole].rstrip(b"\r\n") == data[start:n_bytes].rstrip(b"\r\n"):
+            start = ends[whole - 1] if whole else 0
+            if whole < len(ends) and start != n_bytes:
+                line = data[start : ends[whole]]
+                if line.rstrip(b"\r\n") == data[start:n_bytes].rstrip(b"\r\n"):
                     whole += 1
-            return whole
-        return 0
+            return whole, (ends[whole - 1] if whole else 0)
+        return 0, 0
 
     def _ingest_csv(self, path: Path, fmt: str) -> None:
         file_hash = hashlib.sha256()

@@ -17,9 +17,12 @@ Tables:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +104,35 @@ class ChunkEntry:
     parent_key: str | None = None  # NMEA: the key of the chunk before (the hash chain's previous link)
 
 
+def _create_atomically(path: Path) -> None:
+    """A new manifest appears with its tables or not at all (a kill mid-creation leaves a temp file)."""
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT INTO meta (key, value) VALUES ('layout_version', ?)", (LAYOUT_VERSION,))
+        finally:
+            conn.close()
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        for leftover in path.parent.glob(f".tmp-*-{path.name}*"):  # of earlier killed creations
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -116,6 +148,8 @@ class Manifest:
                 f"not a shadowfleet lake (no {MANIFEST_DIR}/{MANIFEST_FILE}): {lake_root}"
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if create and not self.path.exists():
+            _create_atomically(self.path)
         self.conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")

@@ -12,6 +12,7 @@ a lake at a time, and cleans whatever steps 1-2 of a killed run left.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import hashlib
 import os
@@ -20,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -75,17 +76,38 @@ def dictionary_columns(schema: pa.Schema) -> list[str]:
     ]
 
 
+US_PER_DAY = 86_400_000_000
+
+
 def split_by_day(table: pa.Table) -> list[tuple[str, pa.Table]]:
-    """(YYYY-MM-DD, rows of that UTC day sorted by (mmsi, ts)) for each day present."""
-    if table.num_rows == 0:
+    """(YYYY-MM-DD, rows of that UTC day sorted by (mmsi, ts)) for each day present.
+
+    Sorting is one stable numpy lexsort on the integer columns (day, mmsi, ts) and a single `take`
+    (skipped when the rows are already in order); each day is then a zero-copy slice.
+    """
+    n = table.num_rows
+    if n == 0:
         return []
-    days = pc.cast(table["ts"], pa.date32())
-    uniq = pc.unique(days)
-    out = []
-    for day in sorted(uniq.to_pylist()):
-        part = table if len(uniq) == 1 else table.filter(pc.equal(days, pa.scalar(day, pa.date32())))
-        out.append((day.isoformat(), part.sort_by([("mmsi", "ascending"), ("ts", "ascending")])))
-    return out
+    ts_us = _int64(table["ts"])
+    mmsi = _int64(table["mmsi"])
+    day = ts_us // US_PER_DAY
+    order = np.lexsort((ts_us, mmsi, day))
+    if not bool((order[1:] > order[:-1]).all()):
+        table = table.take(pa.array(order))
+        day = day[order]
+    bounds = np.flatnonzero(day[1:] != day[:-1]) + 1
+    starts = [0, *bounds.tolist()]
+    stops = [*bounds.tolist(), n]
+    epoch = dt.date(1970, 1, 1)
+    return [
+        ((epoch + dt.timedelta(days=int(day[a]))).isoformat(), table.slice(a, b - a))
+        for a, b in zip(starts, stops, strict=True)
+    ]
+
+
+def _int64(column: pa.ChunkedArray) -> np.ndarray:
+    values = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return np.asarray(values.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def file_entry(
@@ -125,7 +147,8 @@ class LakeWriter:
             os.close(self._lock_fd)
             raise LakeLockedError(f"another process is writing the lake at {self.root}") from None
         self.manifest = Manifest(self.root, create=True)
-        self._mutex = threading.Lock()
+        self._mutex = threading.Lock()  # guards the manifest connection (short holds only)
+        self._write_lock = threading.Lock()  # one write_chunk at a time
         self.cleanup = self._clean_unpublished()
 
     def __enter__(self) -> LakeWriter:
@@ -201,8 +224,10 @@ class LakeWriter:
         positions = conform(positions, POSITION_SCHEMA, "positions")
         statics = conform(statics, STATIC_SCHEMA, "static reports")
         name = f"part-{chunk.chunk_key[:32]}.parquet"
-        with self._mutex:
-            if self.manifest.has_chunk(chunk.chunk_key):
+        # the manifest mutex is not held while Parquet is written, so readers of the manifest
+        # (`has_chunk` from the decoding thread) do not wait for the write
+        with self._write_lock:
+            if self.has_chunk(chunk.chunk_key):
                 return []
             entries: list[FileEntry] = []
             for dataset, table in ((layout.POSITIONS, positions), (layout.STATIC, statics)):
@@ -216,7 +241,8 @@ class LakeWriter:
                     )
                     crash_point("after_publish")
                     entries.append(file_entry(rel, dataset, day, part, size, chunk.chunk_key))
-            self.manifest.commit_chunk(chunk, entries)
+            with self._mutex:
+                self.manifest.commit_chunk(chunk, entries)
             crash_point("after_commit")
             return entries
 
@@ -238,7 +264,7 @@ class LakeWriter:
 
         schemas = {layout.POSITIONS: POSITION_SCHEMA, layout.STATIC: STATIC_SCHEMA}
         n_days = files_before = files_after = rows = 0
-        with self._mutex:
+        with self._write_lock, self._mutex:
             for dataset in (layout.POSITIONS, layout.STATIC):
                 entries = self.manifest.files(dataset, days=days)
                 by_day: dict[str, list[FileEntry]] = {}
@@ -260,6 +286,8 @@ class LakeWriter:
     def _compact_group(
         self, dataset: str, day: str, group: list[FileEntry], schema: pa.Schema, memory_limit: str
     ) -> int:
+        import duckdb  # only compaction sorts through DuckDB
+
         digest = hashlib.sha256("\n".join(sorted(e.path for e in group)).encode()).hexdigest()[:32]
         rel = layout.data_file(dataset, day, f"compact-{digest}.parquet")
         target = self.root / rel
