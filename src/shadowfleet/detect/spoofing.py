@@ -137,9 +137,14 @@ class _Track:
             & (np.abs(lon) <= 180)
             & ~((lat == 0) & (lon == 0))
         )
-        self.row = np.flatnonzero(usable)
-        self.mmsi, self.ts, self.lat, self.lon = mmsi[usable], ts[usable], lat[usable], lon[usable]
-        self.simulated = bools(positions, "simulated")[usable]
+        simulated = bools(positions, "simulated")
+        if usable.all():  # the usual case: the columns as they are, no gathered copies
+            self.row = np.arange(len(mmsi))
+            self.mmsi, self.ts, self.lat, self.lon, self.simulated = mmsi, ts, lat, lon, simulated
+        else:
+            self.row = np.flatnonzero(usable)
+            self.mmsi, self.ts, self.lat, self.lon = mmsi[usable], ts[usable], lat[usable], lon[usable]
+            self.simulated = simulated[usable]
 
         self._step_bound_m: np.ndarray | None = None
 
@@ -154,7 +159,12 @@ class _Track:
 
 
 def _pair_speed(
-    t: _Track, a: np.ndarray, b: np.ndarray, params: SpoofingParams, bound_m: np.ndarray | None = None
+    t: _Track,
+    a: np.ndarray,
+    b: np.ndarray,
+    params: SpoofingParams,
+    bound_m: np.ndarray | None = None,
+    consecutive: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distance (m), implied speed (kn) and 'impossible' for row pairs a -> b of one vessel.
 
@@ -163,20 +173,27 @@ def _pair_speed(
     great circle, so pairs it already clears are possible (and get that bound as their distance, which
     no event reports). `bound_m`: that bound for these pairs, when the caller has it.
     """
-    dt_s = (t.ts[b] - t.ts[a]) / 1e6
+    # `consecutive` (a = 0..n-2, b = a + 1, every row to the next): slices instead of gathers
+    sa, sb = (slice(None, -1), slice(1, None)) if consecutive else (a, b)
+    dt_s = (t.ts[sb] - t.ts[sa]) / 1e6
     if bound_m is None:
-        dlon = np.abs(t.lon[b] - t.lon[a])
+        dlon = np.abs(t.lon[sb] - t.lon[sa])
         dlon = np.minimum(dlon, 360.0 - dlon)
-        bound_m = np.radians(np.abs(t.lat[b] - t.lat[a]) + dlon) * EARTH_RADIUS_M
+        bound_m = np.radians(np.abs(t.lat[sb] - t.lat[sa]) + dlon) * EARTH_RADIUS_M
     reach_m = np.maximum(dt_s, 0.0) * params.max_speed_kn * KNOTS_TO_METERS_PER_SECOND
     maybe = (bound_m >= params.min_jump_distance_m) & (bound_m > reach_m)
     dist_m = bound_m.copy()
     idx = np.flatnonzero(maybe)
-    dist_m[idx] = haversine_m(t.lat[a[idx]], t.lon[a[idx]], t.lat[b[idx]], t.lon[b[idx]])
+    ai, bi = a[idx], b[idx]
+    dist_m[idx] = haversine_m(t.lat[ai], t.lon[ai], t.lat[bi], t.lon[bi])
     with np.errstate(divide="ignore", invalid="ignore"):
         speed_kn = np.where(dt_s > 0, dist_m / np.maximum(dt_s, 1e-9) / KNOTS_TO_METERS_PER_SECOND, np.inf)
-    same = t.mmsi[a] == t.mmsi[b]
-    impossible = maybe & same & (dist_m >= params.min_jump_distance_m) & (speed_kn > params.max_speed_kn)
+    impossible = np.zeros(len(a), dtype=bool)  # only a pair that may be impossible can be
+    impossible[idx] = (
+        (t.mmsi[ai] == t.mmsi[bi])
+        & (dist_m[idx] >= params.min_jump_distance_m)
+        & (speed_kn[idx] > params.max_speed_kn)
+    )
     return dist_m, speed_kn, impossible
 
 
@@ -234,7 +251,7 @@ def detect_impossible_jumps_and_shared_mmsi(
     if n < 2:
         return _empty()
     a, b = np.arange(n - 1), np.arange(1, n)
-    dist_m, speed_kn, impossible = _pair_speed(t, a, b, params, t.step_bound_m())
+    dist_m, speed_kn, impossible = _pair_speed(t, a, b, params, t.step_bound_m(), consecutive=True)
     shared_row, side = _shared_mmsi_tracks(t, impossible, params)
     tables = [_shared_events(t, impossible, dist_m, speed_kn, shared_row, side, params)]
 

@@ -187,7 +187,8 @@ def build_voyages(
         check_sorted(p_mmsi, p_ts, "positions")
         p_lat, p_lon = floats(positions.column("lat")), floats(positions.column("lon"))
         ok = np.isfinite(p_lat) & np.isfinite(p_lon)
-        p_mmsi, p_ts, p_lat, p_lon = p_mmsi[ok], p_ts[ok], p_lat[ok], p_lon[ok]
+        if not ok.all():
+            p_mmsi, p_ts, p_lat, p_lon = p_mmsi[ok], p_ts[ok], p_lat[ok], p_lon[ok]
         track = (p_mmsi, p_ts, _cumulative_distance_m(p_mmsi, p_ts, p_lat, p_lon, params.max_speed_kn))
         if len(p_mmsi) and n:
             starts = np.flatnonzero(group_starts(p_mmsi))
