@@ -25,7 +25,7 @@ from shadowfleet.registry.identifiers import normalise_imo, normalise_mmsi
 from shadowfleet.registry.models import ClaimIn, SourceIn
 from shadowfleet.registry.store import bulk_insert, bulk_update, ensure_source, entity_row, statement_values
 from shadowfleet.registry.tables import Entity, Source, Statement, utcnow
-from shadowfleet.registry.validation import RegistryError
+from shadowfleet.registry.validation import RegistryError, check_date
 
 SDN_URL = "https://www.treasury.gov/ofac/downloads/sdn.csv"
 ALT_URL = "https://www.treasury.gov/ofac/downloads/alt.csv"
@@ -324,6 +324,8 @@ def import_entries(
     scope: str = "vessels",
 ) -> ImportReport:
     """Write SDN entries (already parsed) as published, sourced entities in the caller's transaction."""
+    if list_date is not None:
+        check_date("list_date", list_date)
     started = time.perf_counter()
     report = ImportReport(entries_read=len(entries))
     seen_at = utcnow()
