@@ -26,10 +26,10 @@ FORMATS = ("auto", "nmea", "marinecadastre", "dma")
 
 
 def _parse_mapping(pairs: list[str] | None, ts_format: str, text_codes: bool) -> ColumnMapping | None:
-    from shadowfleet.ais.csv_import import ColumnMapping
-
     if not pairs:
         return None
+    from shadowfleet.ais.csv_import import ColumnMapping  # pandas-backed: only when a mapping is given
+
     try:
         return ColumnMapping.parse(",".join(pairs), ts_format=ts_format, text_codes=text_codes)
     except ValueError as exc:
