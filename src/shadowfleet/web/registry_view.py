@@ -3,7 +3,7 @@
 from typing import Any
 
 from shadowfleet.registry import web_queries
-from shadowfleet.registry.models import StatementPublic
+from shadowfleet.registry.models import EntityPublic, OccupancyPublic, StatementPublic
 from shadowfleet.registry.queries import NotFound
 from shadowfleet.registry.service import Registry
 
@@ -117,3 +117,20 @@ class RegistryView:
                 )
         history.sort(key=lambda h: (h["prop"], h["start"] or ""))
         return {"registry_ids": ids, "registry_history": history, "sanctions": sanctions, "links": links}
+
+
+def occupancy_period(o: OccupancyPublic, person: EntityPublic | None = None) -> str:
+    """How long a post was held, claiming no more than the sources: a date-only occupancy is
+    "in post as of" its date; "present" only for an open-ended start the person's death does not end."""
+    death = next((s.value for s in person.statements if s.prop == "deathDate"), None) if person else None
+    if o.start_date or o.end_date:
+        if o.end_date:
+            end = o.end_date
+        elif death:
+            end = f"? (died {death})"
+        elif o.start_date:
+            end = "present"
+        return f"{o.start_date or '?'} – {end}"
+    if o.date:
+        return f"in post as of {o.date} (per source)"
+    return "dates not stated in the source"

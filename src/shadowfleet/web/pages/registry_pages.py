@@ -44,7 +44,7 @@ def person(request: Request, person_id: str) -> Response:
     registry = registry_of(request)
     found = registry.person(person_id)
     statements = [statement_dict(s) for s in found.person.statements]
-    occupancies = sorted(found.occupancies, key=lambda o: o.start_date or "")
+    occupancies = sorted(found.occupancies, key=lambda o: o.start_date or o.date or "")
     return render(
         request,
         "person.html",
