@@ -4,8 +4,8 @@ people with their occupancies (retention enforced here)."""
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from shadowfleet.registry.models import (
     EntityPublic,
@@ -271,6 +271,16 @@ def search_vessel_ids(
 # Holders of posts with these Position topics are public figures whose tenure is public record:
 # the retention rule does not apply to those occupancies.
 PUBLIC_OFFICE_TOPICS = ("gov.head", "gov.national")
+
+
+def occupancy_holders() -> Select[str]:
+    """Ids of the holders of published occupancies (a subquery)."""
+    holder = aliased(Entity)
+    return (
+        select(Statement.value)
+        .join(holder, holder.id == Statement.entity_id)
+        .where(holder.schema_name == "Occupancy", holder.status.in_(PUBLIC), Statement.prop == "holder")
+    )
 
 
 def public_office_posts(session: Session) -> set[str]:
