@@ -28,7 +28,11 @@ ENTITIES = [
         "properties": {"holder": _claim("person-official"), "post": _claim("position-consul")},
     },
     {"id": "ofac-test-1", "schema": "Person", "properties": {"name": _claim("Listed Person")}},
-    {"id": "vessel-test", "schema": "Vessel", "properties": {"name": _claim("TEST TANKER")}},
+    {
+        "id": "vessel-test",
+        "schema": "Vessel",
+        "properties": {"name": _claim("TEST TANKER"), "imoNumber": _claim("1006960")},
+    },
     {
         "id": "sanction-test-1",
         "schema": "Sanction",
@@ -75,3 +79,16 @@ def test_sanctioned_person_page_shows_sanctions_and_links(directory_client: Test
     assert page.status_code == 200
     assert "VENEZUELA-EO13850" in page.text and "OFAC" in page.text and "2020-06-02" in page.text
     assert 'href="/entities/vessel-test"' in page.text and "TEST TANKER" in page.text
+
+
+def test_vessel_search_includes_registry_vessels_without_a_track(directory_client: TestClient) -> None:
+    for params in ({"imo": "1006960"}, {"q": "1006960"}, {"q": "IMO 1006960"}, {"q": "test tanker"}):
+        items = directory_client.get("/api/v1/vessels", params=params).json()["items"]
+        registry = [i for i in items if i["registry_only"]]
+        assert [i["registry_id"] for i in registry] == ["vessel-test"], params
+        assert registry[0]["imo"] == 1006960 and registry[0]["n_positions"] == 0
+    page = directory_client.get("/vessels", params={"q": "IMO 1006960"}).text
+    assert 'href="/entities/vessel-test"' in page and "no AIS track" in page
+    found = directory_client.get("/api/v1/search", params={"q": "IMO 1006960"}).json()
+    assert "vessel-test" in json.dumps(found)
+    assert directory_client.get("/api/v1/vessels", params={"imo": "9100001"}).json()["items"][0]["mmsi"]

@@ -72,6 +72,41 @@ class RegistryView:
                     )
         return hits
 
+    def vessels_matching(self, text: str, imo: int | None, mmsi: int | None) -> list[dict[str, Any]]:
+        """Published registry vessels by name fragment, IMO or MMSI, shaped like a vessel search row."""
+        ids: list[str] = []
+        if imo is not None or mmsi is not None:
+            ids += web_queries.registry_vessels_for(self.registry, imo, mmsi)
+        if text:
+            if text.isascii() and text.isdigit():
+                ids += web_queries.registry_vessels_for(self.registry, int(text[:18]), int(text[:18]))
+            refs, _ = web_queries.list_entities(self.registry, ("Vessel",), text, 200, 0)
+            ids += [r.id for r in refs]
+        out = []
+        for vid in dict.fromkeys(ids):
+            entity = self.registry.entity(vid)
+            values = {s.prop: s.value for s in entity.statements}
+            imo_text = values.get("imoNumber", "").upper().removeprefix("IMO").strip()
+            mmsi_text = values.get("mmsi", "")
+            vessel_imo = int(imo_text) if imo_text.isdigit() else None
+            vessel_mmsi = int(mmsi_text) if mmsi_text.isdigit() else None
+            if (imo is not None and vessel_imo != imo) or (mmsi is not None and vessel_mmsi != mmsi):
+                continue
+            out.append(
+                {
+                    "mmsi": vessel_mmsi,
+                    "imo": vessel_imo,
+                    "name": entity.caption,
+                    "callsign": values.get("callSign"),
+                    "n_positions": 0,
+                    "simulated": False,
+                    "url": f"/entities/{vid}",
+                    "registry_id": vid,
+                    "registry_only": True,
+                }
+            )
+        return out
+
     def vessel_extras(self, imo: int | None, mmsi: int | None) -> dict[str, Any]:
         """Dated history, links and sanctions of the registry vessels matching these identifiers."""
         ids = web_queries.registry_vessels_for(self.registry, imo, mmsi)
