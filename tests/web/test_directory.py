@@ -55,7 +55,15 @@ ENTITIES = [
 def directory_client(tmp_path_factory: pytest.TempPathFactory, lake_dir: Path) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("directory")
     path = tmp / "seed.json"
-    sources = [{"id": "s1", "url": "https://www.example.org/a", "title": "A", "publisher": "P"}]
+    sources = [
+        {
+            "id": "s1",
+            "url": "https://www.example.org/a",
+            "title": "A",
+            "publisher": "P",
+            "published_date": "2024-05-03",
+        }
+    ]
     path.write_text(json.dumps({"dataset": "test", "sources": sources, "entities": ENTITIES}))
     registry = Registry(f"sqlite:///{tmp / 'registry.db'}")
     registry.init()
@@ -79,6 +87,7 @@ def test_sanctioned_person_page_shows_sanctions_and_links(directory_client: Test
     assert page.status_code == 200
     assert "VENEZUELA-EO13850" in page.text and "OFAC" in page.text and "2020-06-02" in page.text
     assert 'href="/entities/vessel-test"' in page.text and "TEST TANKER" in page.text
+    assert "on the list of 2024-05-03" in page.text
 
 
 def test_vessel_search_includes_registry_vessels_without_a_track(directory_client: TestClient) -> None:
