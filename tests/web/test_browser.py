@@ -230,3 +230,26 @@ def test_editor_draft_review_publish_and_correction_queue(server: str, browser) 
     public.page.click("a:has-text('Pavel Browsertest')")
     assert public.page.locator("h1").inner_text() == "Pavel Browsertest"
     public.close()
+
+
+def test_event_map_reads_spoofing_evidence_objects(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    event_id = httpx.get(server + "/api/v1/events", params={"kind": "encounter"}).json()["items"][0][
+        "event_id"
+    ]
+    page = Page(browser, server)
+    page.goto(f"/events/{event_id}")
+    page.wait_loaded()
+    drawn = page.page.evaluate(
+        """() => {
+          const jump = {pattern: 'jump', implied_speed_kn: 900, positions: [
+            {ts: '2024-03-01T10:00:00Z', lat: 10.5, lon: -64.2},
+            {ts: '2024-03-01T10:10:00Z', lat: 12.5, lon: -60.2}]};
+          const shared = {track_0_positions: [{ts: '2024-03-01T10:00:00Z', lat: 10.5, lon: -64.2}]};
+          const kinds = (v) => window.shadowfleetEvidence.features(v, 'evidence', []).map(f => f.geometry.type);
+          return [kinds(jump), kinds(shared), kinds({track: [['2024-03-01T02:00:00Z', 10.3, -64.7]]})];
+        }"""
+    )
+    assert drawn == [["LineString", "Point"], ["Point"], ["Point"]]
+    page.close()

@@ -82,3 +82,38 @@ def test_correction_reaches_queue_and_is_answered(client: TestClient) -> None:
     )
     assert "answered on the record" in r.text
     assert "Checked; corrected." in public.get("/people/test-person", headers=HTML).text
+
+
+def test_refused_draft_keeps_what_was_typed_and_names_the_field(client: TestClient) -> None:
+    token = login(client)
+    r = client.post(
+        "/editor/drafts",
+        data={
+            "entity_schema": "Person",
+            "name": "Ivan Keeptyped",
+            "extra": "nationality: ru\naddress: 1 Home Street",
+            "source_url": "https://example.org/keep",
+            "source_title": "Keep source",
+            "source_publisher": "Keep publisher",
+            "csrf_token": token,
+        },
+    )
+    assert r.status_code == 422
+    assert "address" in r.text and "harm policy" in r.text
+    assert 'value="Ivan Keeptyped"' in r.text
+    assert "nationality: ru\naddress: 1 Home Street</textarea>" in r.text
+    assert 'value="https://example.org/keep"' in r.text and 'value="Keep publisher"' in r.text
+    assert '<option value="Person" selected>' in r.text
+    bad_line = client.post(
+        "/editor/drafts",
+        data={
+            "entity_schema": "Company",
+            "name": "Keep Co",
+            "extra": "no colon here",
+            "source_url": "https://example.org/keep",
+            "csrf_token": token,
+        },
+    )
+    assert (
+        bad_line.status_code == 422 and "extra line 1" in bad_line.text and 'value="Keep Co"' in bad_line.text
+    )

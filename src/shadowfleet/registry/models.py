@@ -134,6 +134,8 @@ class OccupancyPublic(BaseModel):
     start_date: str | None
     end_date: str | None
     statements: list[StatementPublic]
+    date: str | None = None  # date-only occupancy: the source shows the holder in post on this date
+    public_office: bool = False  # the post is a head-of-state/government or national office (Position topics)
 
 
 class CorrectionPublic(BaseModel):

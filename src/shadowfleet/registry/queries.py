@@ -4,8 +4,8 @@ people with their occupancies (retention enforced here)."""
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from shadowfleet.registry.models import (
     EntityPublic,
@@ -268,13 +268,44 @@ def search_vessel_ids(
     return list(session.scalars(query))
 
 
+# Holders of posts with these Position topics are public figures whose tenure is public record:
+# the retention rule does not apply to those occupancies.
+PUBLIC_OFFICE_TOPICS = ("gov.head", "gov.national")
+
+
+def occupancy_holders() -> Select[str]:
+    """Ids of the holders of published occupancies (a subquery)."""
+    holder = aliased(Entity)
+    return (
+        select(Statement.value)
+        .join(holder, holder.id == Statement.entity_id)
+        .where(holder.schema_name == "Occupancy", holder.status.in_(PUBLIC), Statement.prop == "holder")
+    )
+
+
+def public_office_posts(session: Session) -> set[str]:
+    rows = session.execute(
+        select(Statement.entity_id)
+        .join(Entity, Entity.id == Statement.entity_id)
+        .where(
+            Entity.schema_name == "Position",
+            Statement.prop == "topics",
+            Statement.value.in_(PUBLIC_OFFICE_TOPICS),
+        )
+    ).all()
+    return {r[0] for r in rows}
+
+
 def occupancies_of(session: Session, person_id: str) -> list[OccupancyPublic]:
     edges = referencing(session, [person_id], ("holder",))
-    stmts = statements_of(session, [e.entity_id for e in edges])
-    out = []
-    for edge in edges:
-        st = stmts[edge.entity_id]
+    occupancy_ids = sorted({e.entity_id for e in edges})  # one edge per source: count each occupancy once
+    stmts = statements_of(session, occupancy_ids)
+    offices = public_office_posts(session)
+    by_key: dict[tuple[str | None, ...], OccupancyPublic] = {}
+    for occ_id in occupancy_ids:
+        st = stmts[occ_id]
         props = {s.prop: s.value for s in st}
+        dates = sorted(s.value for s in st if s.prop == "date")
         post = session.get(Entity, props["post"]) if "post" in props else None
         org = None
         if post is not None:
@@ -283,20 +314,34 @@ def occupancies_of(session: Session, person_id: str) -> list[OccupancyPublic]:
             ]
             org = session.get(Entity, post_org[0]) if post_org else None
         sources = sources_of(session, st)
-        out.append(
-            OccupancyPublic(
-                id=edge.entity_id,
-                post=ref(post) if post is not None and post.status in PUBLIC else None,
-                organization=ref(org) if org is not None and org.status in PUBLIC else None,
-                rank=props.get("rank"),
-                location=props.get("location"),
-                confidence=props.get("confidence"),
-                start_date=props.get("startDate"),
-                end_date=props.get("endDate"),
-                statements=[statement_public(s, sources) for s in sorted(st, key=_order)],
-            )
+        occupancy = OccupancyPublic(
+            id=occ_id,
+            post=ref(post) if post is not None and post.status in PUBLIC else None,
+            organization=ref(org) if org is not None and org.status in PUBLIC else None,
+            rank=props.get("rank"),
+            location=props.get("location"),
+            confidence=props.get("confidence"),
+            start_date=props.get("startDate"),
+            end_date=props.get("endDate"),
+            statements=[statement_public(s, sources) for s in sorted(st, key=_order)],
+            date=dates[-1] if dates else None,
+            public_office=post is not None and post.id in offices,
         )
-    return sorted(out, key=lambda o: (o.start_date or "", o.id))
+        key = (
+            occupancy.post.id if occupancy.post else None,
+            occupancy.rank,
+            occupancy.organization.id if occupancy.organization else None,
+            occupancy.start_date,
+            occupancy.end_date,
+        )
+        same = by_key.get(key)
+        if same is None:
+            by_key[key] = occupancy
+        else:  # the same post stated twice (e.g. by two datasets): one entry, every source kept
+            same.statements.extend(occupancy.statements)
+            same.date = max(filter(None, (same.date, occupancy.date)), default=None)
+            same.public_office = same.public_office or occupancy.public_office
+    return sorted(by_key.values(), key=lambda o: (o.start_date or o.date or "", o.id))
 
 
 def retention_cutoff(retention_years: int, today: date | None = None) -> str:
@@ -308,38 +353,63 @@ def retention_cutoff(retention_years: int, today: date | None = None) -> str:
         return today.replace(year=today.year - retention_years, day=28).isoformat()
 
 
+def last_known_in_post(end_date: str | None, start_date: str | None, date_value: str | None) -> str | None:
+    """The last day an occupancy is known to have lasted: its end; "" (still in post) for an
+    open-ended start; the `date` the source shows the holder in post; None when undated."""
+    if end_date:
+        return date_upper(end_date)
+    if start_date:
+        return ""
+    if date_value:
+        return date_upper(date_value)
+    return None
+
+
 def retained(occupancies: list[OccupancyPublic], retention_years: int, today: date | None = None) -> bool:
-    """False once every occupancy has ended more than `retention_years` ago (the entry leaves public view)."""
-    if not occupancies:
+    """False once the person was last known in post (an occupancy's end, or the date a date-only
+    occupancy states) more than `retention_years` ago. Open-ended occupancies and public offices
+    keep the entry; undated occupancies say nothing either way."""
+    known: list[str] = []
+    for o in occupancies:
+        if o.public_office:
+            return True
+        last = last_known_in_post(o.end_date, o.start_date, o.date)
+        if last == "":
+            return True
+        if last is not None:
+            known.append(last)
+    if not known:
         return True
-    if any(o.end_date is None for o in occupancies):
-        return True
-    return max(date_upper(o.end_date or "") for o in occupancies) >= retention_cutoff(retention_years, today)
+    return max(known) >= retention_cutoff(retention_years, today)
 
 
 def hidden_person_ids(session: Session, retention_years: int, today: date | None = None) -> set[str]:
-    """People whose every published occupancy ended before the retention cutoff (one query, for lists)."""
+    """People last known in post before the retention cutoff (one query, for lists)."""
     rows = session.execute(
         select(Statement.entity_id, Statement.prop, Statement.value)
         .join(Entity, Entity.id == Statement.entity_id)
         .where(
             Entity.schema_name == "Occupancy",
             Entity.status.in_(PUBLIC),
-            Statement.prop.in_(("holder", "endDate")),
+            Statement.prop.in_(("holder", "endDate", "startDate", "date", "post")),
         )
     ).all()
-    holders: dict[str, list[str]] = defaultdict(list)
-    ends: dict[str, list[str]] = defaultdict(list)
+    values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for occ_id, prop, value in rows:
-        (holders if prop == "holder" else ends)[occ_id].append(value)
-    in_post: set[str] = set()
-    latest_end: dict[str, str] = {}
-    for occ_id, people in holders.items():
-        occ_ends = ends.get(occ_id)
-        for pid in people:
-            if not occ_ends:
-                in_post.add(pid)
-            else:
-                latest_end[pid] = max(latest_end.get(pid, ""), *(date_upper(e) for e in occ_ends))
+        values[occ_id][prop].append(value)
+    offices = public_office_posts(session)
+    kept: set[str] = set()
+    latest: dict[str, str] = {}
+    for props in values.values():
+        ends, starts, dates = props.get("endDate", []), props.get("startDate", []), props.get("date", [])
+        public = any(p in offices for p in props.get("post", []))
+        last = last_known_in_post(
+            max(ends, default=None), max(starts, default=None), max(dates, default=None)
+        )
+        for pid in props.get("holder", []):
+            if public or last == "":
+                kept.add(pid)
+            elif last is not None:
+                latest[pid] = max(latest.get(pid, ""), last)
     cutoff = retention_cutoff(retention_years, today)
-    return {pid for pid, end in latest_end.items() if pid not in in_post and end < cutoff}
+    return {pid for pid, last in latest.items() if pid not in kept and last < cutoff}

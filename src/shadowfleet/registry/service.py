@@ -270,11 +270,16 @@ class Registry:
                 person=person, occupancies=occupancies, corrections=self._answered(session, person_id)
             )
 
-    def list_persons(self, q: str | None = None, limit: int = 50, offset: int = 0) -> list[PersonPublic]:
-        """Published people within the retention period, by name fragment."""
+    def list_persons(
+        self, q: str | None = None, limit: int = 50, offset: int = 0, in_post_only: bool = True
+    ) -> list[PersonPublic]:
+        """Published people within the retention period, by name fragment; the personnel directory
+        (`in_post_only`) lists only holders of a published Occupancy (an official capacity)."""
         with self.db.session() as session:
             hidden = queries.hidden_person_ids(session, self.retention_years)
             query = select(Entity.id).where(Entity.schema_name == "Person", Entity.status == "published")
+            if in_post_only:
+                query = query.where(Entity.id.in_(queries.occupancy_holders()))
             if hidden:
                 query = query.where(Entity.id.not_in(sorted(hidden)))
             if q:

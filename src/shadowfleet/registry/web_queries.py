@@ -184,7 +184,8 @@ def review_item_counts(reg: Registry) -> dict[str, int]:
 
 
 def sanction_listings(reg: Registry, entity_id: str) -> list[dict[str, str | None]]:
-    """Published Sanction entities naming `entity_id`: program, authority, listing and end dates."""
+    """Published Sanction entities naming `entity_id`: program, authority, listing and end dates, and
+    the date of the newest list that states it."""
     with reg.db.session() as session:
         refs = queries.referencing(session, [entity_id], ("entity",))
         ids = sorted({r.entity_id for r in refs})
@@ -196,6 +197,8 @@ def sanction_listings(reg: Registry, entity_id: str) -> list[dict[str, str | Non
             props: dict[str, str] = {}
             for st in stmts:
                 props.setdefault(st.prop, st.value)
+            cited = queries.sources_of(session, stmts)
+            list_dates = sorted(d for src in cited.values() if (d := src.published_date))
             out.append(
                 {
                     "sanction_id": sid,
@@ -203,6 +206,8 @@ def sanction_listings(reg: Registry, entity_id: str) -> list[dict[str, str | Non
                     "authority": props.get("authority"),
                     "listing_date": props.get("listingDate") or props.get("startDate"),
                     "end_date": props.get("endDate"),
+                    # the date of the newest list (source) that states the listing
+                    "seen_on_list": list_dates[-1] if list_dates else None,
                 }
             )
         return sorted(out, key=lambda r: (r["listing_date"] or "", r["program"] or ""))

@@ -17,7 +17,7 @@ from shadowfleet.registry.service import Registry
 from shadowfleet.web import assets
 from shadowfleet.web.data import SiteData, iso
 from shadowfleet.web.errors import CatchAllErrors, install_error_handlers
-from shadowfleet.web.registry_view import RegistryView
+from shadowfleet.web.registry_view import RegistryView, occupancy_period
 from shadowfleet.web.security import RateLimiter, SecurityHeaders, content_security_policy, csrf_token
 from shadowfleet.web.settings import Settings
 
@@ -33,6 +33,7 @@ def _templates(settings: Settings) -> Jinja2Templates:
     env.globals["settings"] = settings
     env.globals["version"] = __version__
     env.globals["vendor"] = assets.vendor_url
+    env.globals["occupancy_period"] = occupancy_period
     env.filters["when"] = lambda v: "" if v is None else str(iso(v)).replace("T", " ").replace("Z", " UTC")
     return templates
 

@@ -56,14 +56,22 @@ def finite(value: object) -> object:
     return value
 
 
+def public_source(value: str) -> str:
+    """A lake row's `source` as published: the file's base name, never the server's directories."""
+    return value.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
 def rows(table: pa.Table) -> list[dict[str, object]]:
-    """Arrow rows as plain dicts with ISO-8601 UTC strings for timestamps; NaN and infinities as None."""
+    """Arrow rows as plain dicts with ISO-8601 UTC strings for timestamps; NaN and infinities as None;
+    a `source` (the file a row was read from) reduced to its base name."""
     out = []
     for row in table.to_pylist():
         clean: dict[str, object] = {}
         for key, value in row.items():
             if isinstance(value, float) and not math.isfinite(value):
                 value = None
+            elif key == "source" and isinstance(value, str):
+                value = public_source(value)
             clean[key] = iso(value)
         out.append(clean)
     return out

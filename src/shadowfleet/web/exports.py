@@ -42,7 +42,7 @@ def events_geojson(events: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 def vessel_ftm(vessel: dict[str, Any]) -> dict[str, Any]:
-    props: dict[str, list[str]] = {"mmsi": [str(vessel["mmsi"])]}
+    props: dict[str, list[str]] = {"mmsi": [str(vessel["mmsi"])]} if vessel.get("mmsi") else {}
     if vessel.get("name"):
         props["name"] = [str(vessel["name"])]
     if vessel.get("imo"):
@@ -51,7 +51,8 @@ def vessel_ftm(vessel: dict[str, Any]) -> dict[str, Any]:
         props["callSign"] = [str(vessel["callsign"])]
     if vessel.get("simulated"):
         props["notes"] = [SIMULATED_NOTE]
-    return {"id": f"sf-vessel-{vessel['mmsi']}", "schema": "Vessel", "properties": props}
+    key = vessel["mmsi"] if vessel.get("mmsi") else vessel.get("registry_id")
+    return {"id": f"sf-vessel-{key}", "schema": "Vessel", "properties": props}
 
 
 def event_ftm(event: dict[str, Any]) -> dict[str, Any]:

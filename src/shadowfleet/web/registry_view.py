@@ -3,7 +3,7 @@
 from typing import Any
 
 from shadowfleet.registry import web_queries
-from shadowfleet.registry.models import StatementPublic
+from shadowfleet.registry.models import EntityPublic, OccupancyPublic, StatementPublic
 from shadowfleet.registry.queries import NotFound
 from shadowfleet.registry.service import Registry
 
@@ -72,6 +72,41 @@ class RegistryView:
                     )
         return hits
 
+    def vessels_matching(self, text: str, imo: int | None, mmsi: int | None) -> list[dict[str, Any]]:
+        """Published registry vessels by name fragment, IMO or MMSI, shaped like a vessel search row."""
+        ids: list[str] = []
+        if imo is not None or mmsi is not None:
+            ids += web_queries.registry_vessels_for(self.registry, imo, mmsi)
+        if text:
+            if text.isascii() and text.isdigit():
+                ids += web_queries.registry_vessels_for(self.registry, int(text[:18]), int(text[:18]))
+            refs, _ = web_queries.list_entities(self.registry, ("Vessel",), text, 200, 0)
+            ids += [r.id for r in refs]
+        out = []
+        for vid in dict.fromkeys(ids):
+            entity = self.registry.entity(vid)
+            values = {s.prop: s.value for s in entity.statements}
+            imo_text = values.get("imoNumber", "").upper().removeprefix("IMO").strip()
+            mmsi_text = values.get("mmsi", "")
+            vessel_imo = int(imo_text) if imo_text.isdigit() else None
+            vessel_mmsi = int(mmsi_text) if mmsi_text.isdigit() else None
+            if (imo is not None and vessel_imo != imo) or (mmsi is not None and vessel_mmsi != mmsi):
+                continue
+            out.append(
+                {
+                    "mmsi": vessel_mmsi,
+                    "imo": vessel_imo,
+                    "name": entity.caption,
+                    "callsign": values.get("callSign"),
+                    "n_positions": 0,
+                    "simulated": False,
+                    "url": f"/entities/{vid}",
+                    "registry_id": vid,
+                    "registry_only": True,
+                }
+            )
+        return out
+
     def vessel_extras(self, imo: int | None, mmsi: int | None) -> dict[str, Any]:
         """Dated history, links and sanctions of the registry vessels matching these identifiers."""
         ids = web_queries.registry_vessels_for(self.registry, imo, mmsi)
@@ -117,3 +152,20 @@ class RegistryView:
                 )
         history.sort(key=lambda h: (h["prop"], h["start"] or ""))
         return {"registry_ids": ids, "registry_history": history, "sanctions": sanctions, "links": links}
+
+
+def occupancy_period(o: OccupancyPublic, person: EntityPublic | None = None) -> str:
+    """How long a post was held, claiming no more than the sources: a date-only occupancy is
+    "in post as of" its date; "present" only for an open-ended start the person's death does not end."""
+    death = next((s.value for s in person.statements if s.prop == "deathDate"), None) if person else None
+    if o.start_date or o.end_date:
+        if o.end_date:
+            end = o.end_date
+        elif death:
+            end = f"? (died {death})"
+        elif o.start_date:
+            end = "present"
+        return f"{o.start_date or '?'} – {end}"
+    if o.date:
+        return f"in post as of {o.date} (per source)"
+    return "dates not stated in the source"

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from shadowfleet.web.vessel_views import search_vessels
+from shadowfleet.web.vessel_views import IMO_QUERY, search_vessels
 
 
 def search_all(app: FastAPI, q: str, limit: int) -> list[dict[str, Any]]:
@@ -24,5 +24,6 @@ def search_all(app: FastAPI, q: str, limit: int) -> list[dict[str, Any]]:
         )
     registry = getattr(app.state, "registry_view", None)
     if registry is not None:
-        hits.extend(registry.search(q, limit))
+        imo_in_text = IMO_QUERY.match(q)  # "IMO 1234567" finds the registry's vessel by its number
+        hits.extend(registry.search(imo_in_text.group(1) if imo_in_text else q, limit))
     return hits[: limit * 3]

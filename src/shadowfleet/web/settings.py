@@ -39,9 +39,14 @@ class Settings:
     latest_positions_max_age_h: float = 72.0
     watchlist_mmsi: tuple[int, ...] = ()
     cookie_secure: bool = False
+    # Absolute links (Atom feeds) start with this; empty: the server's own bound host and port,
+    # never the request's Host header.
+    public_base_url: str = ""
 
     def checked(self) -> "Settings":
         """Refuse to run with a default or short secret unless in demo mode (then mint a random one)."""
+        if self.public_base_url and not self.public_base_url.startswith(("http://", "https://")):
+            raise SettingsError(f"{ENV_PREFIX}PUBLIC_BASE_URL={self.public_base_url!r} is not an http(s) URL")
         if self.demo_mode:
             if self.secret_key in DEFAULT_SECRETS:
                 return dataclasses.replace(self, secret_key=secrets.token_urlsafe(48))

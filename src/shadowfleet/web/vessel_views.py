@@ -1,6 +1,7 @@
 """Shaping lake rows into the public views of vessels and events (shared by API and pages)."""
 
 import datetime as dt
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -43,35 +44,67 @@ def summarize(vessel: dict[str, Any]) -> dict[str, Any]:
     out["n_positions"] = int(out["n_positions"] or 0)
     out["simulated"] = bool(vessel.get("simulated"))
     out["url"] = vessel_url(int(vessel["mmsi"]))
+    out["registry_id"] = None
+    out["registry_only"] = False
     return out
 
 
+IMO_QUERY = re.compile(r"^\s*IMO[\s:#-]*(\d{7})\s*$", re.IGNORECASE)
+
+
 def search_vessels(
-    data: SiteData, q: str | None, imo: int | None, mmsi: int | None, limit: int, offset: int
+    data: SiteData,
+    q: str | None,
+    imo: int | None,
+    mmsi: int | None,
+    limit: int,
+    offset: int,
+    registry_view: Any = None,
 ) -> tuple[list[dict[str, Any]], int]:
+    """Vessels seen in AIS, then registry vessels the lake has no track for (marked `registry_only`).
+    `q` is a name fragment, an MMSI or IMO number, or "IMO 1234567"."""
+    text = (q or "").strip()
+    imo_in_text = IMO_QUERY.match(text)
+    if imo_in_text:
+        imo, text = int(imo_in_text.group(1)), ""
     table = data.vessels()
-    if table.num_rows == 0:
-        return [], 0
-    mask = None
+    found: pa.Table | None = None
+    if table.num_rows:
+        mask = None
 
-    def both(m: pa.ChunkedArray) -> pa.ChunkedArray:
-        return m if mask is None else pc.and_(mask, m)
+        def both(m: pa.ChunkedArray) -> pa.ChunkedArray:
+            return m if mask is None else pc.and_(mask, m)
 
-    if imo is not None:
-        mask = both(pc.fill_null(pc.equal(table["imo"], imo), False))
-    if mmsi is not None:
-        mask = both(pc.fill_null(pc.equal(table["mmsi"], mmsi), False))
-    if q:
-        text = q.strip()
-        by_name = pc.fill_null(pc.match_substring(table["name"], text, ignore_case=True), False)
-        if text.isascii() and text.isdigit():
-            number = int(text[:18])
-            by_name = pc.or_(by_name, pc.fill_null(pc.equal(table["mmsi"], number), False))
-            by_name = pc.or_(by_name, pc.fill_null(pc.equal(table["imo"], number), False))
-        mask = both(by_name)
-    found = table if mask is None else table.filter(mask)
-    total = found.num_rows
-    return [summarize(r) for r in rows(found.slice(offset, limit))], total
+        if imo is not None:
+            mask = both(pc.fill_null(pc.equal(table["imo"], imo), False))
+        if mmsi is not None:
+            mask = both(pc.fill_null(pc.equal(table["mmsi"], mmsi), False))
+        if text:
+            by_name = pc.fill_null(pc.match_substring(table["name"], text, ignore_case=True), False)
+            if text.isascii() and text.isdigit():
+                number = int(text[:18])
+                by_name = pc.or_(by_name, pc.fill_null(pc.equal(table["mmsi"], number), False))
+                by_name = pc.or_(by_name, pc.fill_null(pc.equal(table["imo"], number), False))
+            mask = both(by_name)
+        found = table if mask is None else table.filter(mask)
+    lake_total = 0 if found is None else found.num_rows
+    extra: list[dict[str, Any]] = []
+    if registry_view is not None and (imo is not None or mmsi is not None or text):
+        in_lake = set()
+        if found is not None:
+            in_lake = {("imo", v) for v in found["imo"].to_pylist() if v} | {
+                ("mmsi", v) for v in found["mmsi"].to_pylist()
+            }
+        for vessel in registry_view.vessels_matching(text, imo, mmsi):
+            if ("imo", vessel["imo"]) in in_lake or ("mmsi", vessel["mmsi"]) in in_lake:
+                continue  # the lake's dossier already shows this registry entry
+            extra.append(vessel)
+    items: list[dict[str, Any]] = []
+    if found is not None and offset < lake_total:
+        items = [summarize(r) for r in rows(found.slice(offset, limit))]
+    start = max(0, offset - lake_total)
+    items += extra[start : start + limit - len(items)]
+    return items, lake_total + len(extra)
 
 
 def public_event(event: dict[str, Any]) -> dict[str, Any]:

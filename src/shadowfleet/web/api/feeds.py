@@ -19,9 +19,21 @@ FEED_ENTRIES = 100
 ATOM = "application/atom+xml"
 
 
+def public_base_url(request: Request) -> str:
+    """The configured public base URL, else the address this server is bound to (never the Host
+    header, which any client can set)."""
+    configured: str = request.app.state.settings.public_base_url
+    if configured:
+        return configured.rstrip("/")
+    host, port = request.scope.get("server") or ("127.0.0.1", 80)
+    host = f"[{host}]" if ":" in str(host) else str(host)
+    return f"http://{host}" + ("" if port in (80, None) else f":{port}")
+
+
 def _feed(request: Request, feed_id: str, title: str, events: list[dict]) -> Response:
-    base = str(request.base_url)
-    return Response(atom_feed(feed_id, title, str(request.url), base, events), media_type=ATOM)
+    base = public_base_url(request)
+    self_url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Response(atom_feed(feed_id, title, self_url, base, events), media_type=ATOM)
 
 
 @router.get(

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class VesselSummary(BaseModel):
-    mmsi: int
+    mmsi: int | None  # None only for a registry entry that records no MMSI
     imo: int | None = None
     name: str | None = None
     callsign: str | None = None
@@ -22,6 +22,8 @@ class VesselSummary(BaseModel):
     sog_kn: float | None = None
     simulated: bool
     url: str
+    registry_id: str | None = None
+    registry_only: bool = False  # a registry entry the lake has no AIS track for
 
 
 class Event(BaseModel):

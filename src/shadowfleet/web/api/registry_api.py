@@ -24,7 +24,10 @@ def _registry(request: Request) -> Registry:
     return registry_of(request)
 
 
-@router.get("/persons", summary="Published personnel entries (within the retention period)")
+@router.get(
+    "/persons",
+    summary="Personnel directory: published holders of an official position (within the retention period)",
+)
 def persons(
     request: Request,
     q: Annotated[str | None, Query(max_length=200)] = None,

@@ -98,7 +98,7 @@ def vessels(
     cfg: Settings = Depends(settings),
 ) -> Response:
     size = page_size(limit, cfg)
-    items, total = search_vessels(data, q, imo, mmsi, size, offset)
+    items, total = search_vessels(data, q, imo, mmsi, size, offset, request.app.state.registry_view)
     return exported(format, items, page(request, items, total, size, offset), "vessel")
 
 

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from shadowfleet.registry import web_queries
 from shadowfleet.registry.models import ClaimIn, EntityCreate, SourceIn
 from shadowfleet.registry.users import AuthenticationError
+from shadowfleet.registry.validation import RegistryValidationError
 from shadowfleet.web.auth import SESSION_USER, current_user, registry_of, require_editor_write
 from shadowfleet.web.pages.public import render
 from shadowfleet.web.security import check_csrf, client_key
@@ -101,10 +103,56 @@ def create_draft(
     extra: Annotated[str, Form(max_length=20000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    """A new draft: a name plus optional `property: value` lines, all supported by one source."""
+    """A new draft: a name plus optional `property: value` lines, all supported by one source.
+    A refused value re-renders the form with the message naming the field and every value kept."""
     user = require_editor_write(request, csrf_token, "contributor")
+    typed = {
+        "entity_schema": entity_schema,
+        "name": name,
+        "extra": extra,
+        "source_url": source_url,
+        "source_title": source_title,
+        "source_publisher": source_publisher,
+        "source_date": source_date,
+    }
+    try:
+        entity = registry_of(request).create_draft(
+            user,
+            EntityCreate(
+                schema=entity_schema,
+                properties=_draft_properties(
+                    entity_schema, name, extra, source_url, source_title, source_publisher, source_date
+                ),
+            ),
+        )
+    except (RegistryValidationError, DraftFormError) as exc:
+        return _drafts_form(request, user, typed, f"{exc.field}: {exc.message}")
+    except ValidationError as exc:  # a malformed source (URL, date) caught by the model
+        problems = "; ".join(
+            f"source_{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        return _drafts_form(request, user, typed, problems)
+    return _back("/editor/drafts", request, f"Draft {entity.caption} created.")
+
+
+class DraftFormError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _draft_properties(
+    entity_schema: str,
+    name: str,
+    extra: str,
+    source_url: str,
+    source_title: str,
+    source_publisher: str,
+    source_date: str,
+) -> dict[str, list[ClaimIn]]:
     if entity_schema not in DRAFT_SCHEMAS:
-        raise HTTPException(422, f"schema must be one of {', '.join(DRAFT_SCHEMAS)}")
+        raise DraftFormError("entity_schema", f"must be one of {', '.join(DRAFT_SCHEMAS)}")
     source = SourceIn(
         url=source_url.strip(),
         title=source_title.strip() or None,
@@ -117,12 +165,24 @@ def create_draft(
             continue
         prop, sep, value = line.partition(":")
         if not sep or not prop.strip() or not value.strip():
-            raise HTTPException(422, f"extra line {line_no}: write it as `property: value`")
+            raise DraftFormError(f"extra line {line_no}", "write it as `property: value`")
         properties.setdefault(prop.strip(), []).append(ClaimIn(value=value.strip(), source=source))
-    entity = registry_of(request).create_draft(
-        user, EntityCreate(schema=entity_schema, properties=properties)
+    return properties
+
+
+def _drafts_form(request: Request, user: Any, typed: dict[str, str], error: str) -> Response:
+    items = registry_of(request).entities_in_status(user, "draft")
+    return render(
+        request,
+        "editor_drafts.html",
+        status=422,
+        user=user,
+        flash=None,
+        items=items,
+        schemas=DRAFT_SCHEMAS,
+        typed=typed,
+        error=error,
     )
-    return _back("/editor/drafts", request, f"Draft {entity.caption} created.")
 
 
 @router.post("/entities/{entity_id}/{action}")

@@ -57,7 +57,9 @@ def vessel_list(
     q: Annotated[str | None, Query(max_length=200)] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
-    items, total = search_vessels(_data(request), q, None, None, PAGE_SIZE, offset)
+    items, total = search_vessels(
+        _data(request), q, None, None, PAGE_SIZE, offset, request.app.state.registry_view
+    )
     return render(
         request, "vessels.html", query=q or "", result=page(request, items, total, PAGE_SIZE, offset)
     )

@@ -44,13 +44,26 @@ def person(request: Request, person_id: str) -> Response:
     registry = registry_of(request)
     found = registry.person(person_id)
     statements = [statement_dict(s) for s in found.person.statements]
-    occupancies = sorted(found.occupancies, key=lambda o: o.start_date or "")
+    occupancies = sorted(found.occupancies, key=lambda o: o.start_date or o.date or "")
+    graph = web_queries.entity_graph(registry, person_id)
+    names = {n.id: n for n in graph.nodes}
+    links = []
+    for edge in graph.edges:
+        other = edge.target if edge.source == person_id else edge.source
+        node = names.get(other)
+        if other == person_id or node is None or node.schema_name == "Sanction":
+            continue
+        links.append(
+            {"role": edge.label, "label": node.caption, "url": entity_url(node.schema_name, node.id)}
+        )
     return render(
         request,
         "person.html",
         p=found.person,
         statements=statements,
         occupancies=occupancies,
+        sanctions=web_queries.sanction_listings(registry, person_id),
+        links=links,
         corrections=found.corrections,
         flash=request.session.pop("flash", None),
         entity_url=entity_url,

@@ -141,21 +141,6 @@
     });
   }
 
-  // Evidence payloads hold [time, lat, lon] triples, alone or in lists (see docs/methods): draw every
-  // list as a line and every triple as a point.
-  function evidenceFeatures(value, name, out) {
-    function isPoint(v) { return Array.isArray(v) && v.length === 3 && typeof v[0] === "string" && typeof v[1] === "number" && typeof v[2] === "number"; }
-    if (isPoint(value)) {
-      out.push({ type: "Feature", properties: { part: name, time: value[0] }, geometry: { type: "Point", coordinates: [value[2], value[1]] } });
-    } else if (Array.isArray(value) && value.length && value.every(isPoint)) {
-      out.push({ type: "Feature", properties: { part: name }, geometry: { type: "LineString", coordinates: value.map(function (p) { return [p[2], p[1]]; }) } });
-      out.push({ type: "Feature", properties: { part: name, time: value[0][0] }, geometry: { type: "Point", coordinates: [value[0][2], value[0][1]] } });
-    } else if (value && typeof value === "object") {
-      Object.keys(value).forEach(function (k) { evidenceFeatures(value[k], k, out); });
-    }
-    return out;
-  }
-
   function eventPage(map) {
     return getJSON(el.getAttribute("data-event")).then(function (ev) {
       var pad = 6 * 3600 * 1000;
@@ -172,7 +157,7 @@
           trackLayer(map, "track" + i, fc, colors[i]);
           extend(b, fc.features[0].geometry.coordinates);
         });
-        var evidence = { type: "FeatureCollection", features: evidenceFeatures(ev.evidence, "evidence", []) };
+        var evidence = { type: "FeatureCollection", features: window.shadowfleetEvidence.features(ev.evidence, "evidence", []) };
         map.addSource("evidence", { type: "geojson", data: evidence });
         map.addLayer({ id: "evidence-line", type: "line", source: "evidence", filter: ["==", ["geometry-type"], "LineString"], paint: { "line-color": "#d93f0b", "line-width": 3, "line-dasharray": [2, 1] } });
         map.addLayer({ id: "evidence-point", type: "circle", source: "evidence", filter: ["==", ["geometry-type"], "Point"], paint: { "circle-radius": 4, "circle-color": "#d93f0b" } });
