@@ -63,9 +63,14 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(2) from exc
             return
-        report = run_incremental(
-            lake, lambda pos, sta: run_all(pos, sta, context), margin_days=margin_days, full=full
-        )
+        try:
+            report = run_incremental(
+                lake, lambda pos, sta: run_all(pos, sta, context), margin_days=margin_days, full=full
+            )
+        except ValueError as exc:
+            message = " ".join(str(exc).split())
+            typer.echo(f"error: detection failed: {message}", err=True)
+            raise typer.Exit(2) from exc
         if not report.changed_days:
             typer.echo(f"nothing new: {report.events_after} events unchanged")
             return
