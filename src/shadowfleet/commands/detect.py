@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Detect apparent gaps, encounters, loitering, port calls and dark port calls; store them."""
-        from shadowfleet.detect.run import DetectContext, run_all
+        from shadowfleet.detect.run import CLOCK_EXCLUDED, DetectContext, run_all
         from shadowfleet.geodata.land import LandDataError, default_land_path, load_shore
         from shadowfleet.geodata.ports import GazetteerError, load_gazetteer
         from shadowfleet.lake.events import run_incremental
@@ -63,9 +63,13 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(2) from exc
             return
+        timings: dict[str, float] = {}
         try:
             report = run_incremental(
-                lake, lambda pos, sta: run_all(pos, sta, context), margin_days=margin_days, full=full
+                lake,
+                lambda pos, sta: run_all(pos, sta, context, timings=timings),
+                margin_days=margin_days,
+                full=full,
             )
         except ValueError as exc:
             message = " ".join(str(exc).split())
@@ -79,3 +83,8 @@ def register(app: typer.Typer) -> None:
             f"{report.positions} positions; events {report.events_before} -> {report.events_after}"
             + ("" if report.written else " (unchanged)")
         )
+        n_clock = int(timings.get(CLOCK_EXCLUDED, 0))
+        if n_clock:
+            typer.echo(
+                f"left out {n_clock} positions whose time is the ingest clock's (no receive time in the input)"
+            )
