@@ -53,3 +53,31 @@ def test_only_clock_stamped_positions_give_an_empty_result():
     events, _ = run_all(pos, None, _context(), timings=timings)
     assert events.num_rows == 0
     assert timings[CLOCK_EXCLUDED] == pos.num_rows
+
+
+def test_statics_with_only_clock_stamped_positions_run_without_error():
+    import datetime as dt
+
+    from shadowfleet.model.schemas import STATIC_SCHEMA
+
+    h = every(5, 2)
+    pos = _with_origin(track(300, HARBOUR, h, np.zeros_like(h), np.zeros_like(h), sog_kn=0.1), "clock")
+    t0 = pos.column("ts")[0].as_py()
+    rows = [
+        {"mmsi": 300, "ts": t0 + dt.timedelta(minutes=m), "name": name, "imo": 9074729, "msg_type": 5}
+        for m, name in ((0, "OLD NAME"), (60, "NEW NAME"))
+    ]
+    fields = {f.name: f for f in STATIC_SCHEMA}
+    columns = {}
+    for name, f in fields.items():
+        values = [r.get(name) for r in rows]
+        if name == "source":
+            values = ["test"] * len(rows)
+        elif name == "ts_origin":
+            values = ["simulated"] * len(rows)
+        elif name == "simulated":
+            values = [True] * len(rows)
+        columns[name] = pa.array(values, f.type)
+    statics = pa.table(columns, schema=STATIC_SCHEMA)
+    events, _ = run_all(pos, statics, DetectContext())
+    assert set(events.column("kind").to_pylist()) <= {"identity_change"}
