@@ -117,6 +117,25 @@ def test_invalid_imo_check_digit() -> None:
     assert row["end_ts"].hour == 1
 
 
+def test_imo_fields_that_are_not_seven_digits_are_no_imo_claim() -> None:
+    st = statics(
+        [
+            {"mmsi": 1, "minutes": 0, "imo": 569},
+            {"mmsi": 2, "minutes": 0, "imo": 103},
+            {"mmsi": 3, "minutes": 0, "imo": 999_999},
+            {"mmsi": 4, "minutes": 0, "imo": 10_000_000},
+            {"mmsi": 5, "minutes": 0, "imo": 366_123_456},
+            {"mmsi": 6, "minutes": 0, "imo": 1_000_000},  # seven digits, check digit 7 expected
+            {"mmsi": 7, "minutes": 0, "imo": 1_000_007},  # seven digits, right check digit
+        ]
+    )
+    events = detect_invalid_imo(st, P)
+    assert events.column("mmsi").to_pylist() == [6]
+    row = events.to_pylist()[0]
+    assert row["imo"] == 1_000_000 and row["confidence"] == 0.9
+    assert json.loads(row["evidence"])["reason"] == "check digit does not match"
+
+
 def test_russian_mmsi_declaring_panama_is_a_mismatch_and_territories_are_not() -> None:
     reports = positions(
         [

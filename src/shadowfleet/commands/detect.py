@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import typer
 
 
@@ -30,11 +32,12 @@ def register(app: typer.Typer) -> None:
             [], "--spark-conf", help="Extra Spark setting KEY=VALUE (repeatable)."
         ),
     ) -> None:
-        """Detect apparent gaps, encounters, loitering, port calls and dark port calls; store them."""
-        from shadowfleet.detect.run import DetectContext, run_all
+        """Detect apparent AIS gaps, encounters, loitering, port calls, dark port calls, spoofing,
+        identity changes and draught changes (and build voyages); store them in the lake."""
+        from shadowfleet.detect.run import CLOCK_EXCLUDED, DetectContext, run_all
         from shadowfleet.geodata.land import LandDataError, default_land_path, load_shore
         from shadowfleet.geodata.ports import GazetteerError, load_gazetteer
-        from shadowfleet.lake.events import run_incremental
+        from shadowfleet.lake.events import read_events, run_incremental
 
         if engine not in ("local", "spark"):
             typer.echo(f"error: --engine must be local or spark, not {engine!r}", err=True)
@@ -63,14 +66,40 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(2) from exc
             return
-        report = run_incremental(
-            lake, lambda pos, sta: run_all(pos, sta, context), margin_days=margin_days, full=full
-        )
+        timings: dict[str, float] = {}
+        try:
+            report = run_incremental(
+                lake,
+                lambda pos, sta: run_all(pos, sta, context, timings=timings),
+                margin_days=margin_days,
+                full=full,
+            )
+        except ValueError as exc:
+            message = " ".join(str(exc).split())
+            typer.echo(f"error: detection failed: {message}", err=True)
+            raise typer.Exit(2) from exc
         if not report.changed_days:
             typer.echo(f"nothing new: {report.events_after} events unchanged")
+            _echo_kind_counts(read_events(lake))
             return
         typer.echo(
             f"days changed: {', '.join(report.changed_days)}; loaded {len(report.loaded_days)} days, "
             f"{report.positions} positions; events {report.events_before} -> {report.events_after}"
             + ("" if report.written else " (unchanged)")
         )
+        n_clock = int(timings.get(CLOCK_EXCLUDED, 0))
+        if n_clock:
+            typer.echo(
+                f"left out {n_clock} positions whose time is the ingest clock's (no receive time in the input)"
+            )
+        _echo_kind_counts(read_events(lake))
+
+
+def _echo_kind_counts(events: pa.Table | None) -> None:
+    """One line of stored events per kind, e.g. `events by kind: ais_gap 12, port_call 3`."""
+    if events is None or events.num_rows == 0:
+        typer.echo("events by kind: none")
+        return
+    counts = pc.value_counts(events.column("kind")).to_pylist()
+    parts = [f"{c['values']} {c['counts']}" for c in sorted(counts, key=lambda c: str(c["values"]))]
+    typer.echo("events by kind: " + ", ".join(parts))

@@ -226,6 +226,8 @@ def _positions_at(
     check_sorted(pm, pt, "positions")
     idx = asof_index(pm, pt, mmsi, ts)
     lat, lon = floats(positions.column("lat")), floats(positions.column("lon"))
+    if len(lat) == 0:  # no positions at all: idx is all -1, which cannot index an empty array
+        return np.full(len(mmsi), np.nan), np.full(len(mmsi), np.nan)
     return np.where(idx >= 0, lat[idx], np.nan), np.where(idx >= 0, lon[idx], np.nan)
 
 

@@ -20,6 +20,14 @@ def imo_valid_mask(imo: np.ndarray) -> np.ndarray:
     return seven_digits & (check == values % 10)
 
 
+def imo_check_digit_fails_mask(imo: np.ndarray) -> np.ndarray:
+    """Vectorised: True where the value is a claimed IMO number (seven digits, 1000000-9999999) whose
+    check digit is wrong. Shorter or longer values (0, 569, a 9-digit MMSI) are no IMO claim at all."""
+    values = np.asarray(imo, dtype=np.int64)
+    seven_digits = (values >= 1_000_000) & (values <= 9_999_999)
+    return seven_digits & ~imo_valid_mask(values)
+
+
 def imo_is_valid(n: int | str | None) -> bool:
     """True when `n` (an int or a string of digits, optionally prefixed "IMO") is a valid IMO number."""
     if n is None or isinstance(n, bool):

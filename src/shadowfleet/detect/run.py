@@ -107,6 +107,22 @@ def unique_event_ids(events: pa.Table) -> pa.Table:
     return ordered.set_column(col, ordered.schema.field(col), pa.array(new_ids, pa.string()))
 
 
+CLOCK_EXCLUDED = "excluded_clock_positions"  # a count, not seconds, in `run_all`'s timings
+
+
+def without_clock_times(positions: pa.Table) -> tuple[pa.Table, int]:
+    """Positions minus those whose receive time is the ingest machine's clock (ts_origin "clock": the
+    input had no time of its own), and how many were dropped. Their times say when a file was read, not
+    when the ship was there, so every time-based detector would see fake gaps, stays and jumps."""
+    if "ts_origin" not in positions.column_names or positions.num_rows == 0:
+        return positions, 0
+    is_clock = pc.fill_null(pc.equal(positions.column("ts_origin"), "clock"), False)
+    n_clock = int(pc.sum(is_clock).as_py() or 0)
+    if n_clock == 0:
+        return positions, 0
+    return positions.filter(pc.invert(is_clock)), n_clock
+
+
 def vessel_batches(mmsi: pa.ChunkedArray | pa.Array, batch_rows: int) -> list[tuple[int, int]]:
     """(offset, length) slices of about `batch_rows` rows that never split one vessel's rows."""
     n = len(mmsi)
@@ -142,8 +158,13 @@ def run_all(
     encounters collect each batch's resampled points and pair them all at once, then the behaviour
     detectors (spoofing, draught, voyages) run per batch with the batch's static reports and the port
     calls and encounters of its vessels; identity changes, which follow IMO numbers across MMSIs, run
-    once over all static reports. `timings`, when given, receives the seconds spent per detector.
+    once over all static reports. `timings`, when given, receives the seconds spent per detector, and
+    under `CLOCK_EXCLUDED` the number of positions left out because their time is the ingest clock's
+    (`without_clock_times`; present only when some were).
     """
+    positions, n_clock = without_clock_times(positions)
+    if timings is not None and n_clock:
+        timings[CLOCK_EXCLUDED] = timings.get(CLOCK_EXCLUDED, 0.0) + n_clock
     clock = _Clock(timings)
     tables: list[pa.Table] = []
     points = []

@@ -28,7 +28,7 @@ from shadowfleet.detect._arrays import (
 )
 from shadowfleet.detect.events import build_events
 from shadowfleet.detect.geo import step_bound_m
-from shadowfleet.detect.imo import imo_valid_mask
+from shadowfleet.detect.imo import imo_check_digit_fails_mask
 from shadowfleet.detect.mid import MID_TO_ISO2, country_of_mmsi, mid_of_mmsi, sovereign
 from shadowfleet.model.schemas import EVENT_SCHEMA
 from shadowfleet.model.units import EARTH_RADIUS_M, KNOTS_TO_METERS_PER_SECOND
@@ -503,13 +503,14 @@ def detect_on_land(positions: pa.Table, params: SpoofingParams, track: _Track | 
 
 
 def detect_invalid_imo(statics: pa.Table, params: SpoofingParams) -> pa.Table:
-    """Static reports whose IMO number fails the check digit (one event per vessel and bad number)."""
+    """Static reports whose claimed IMO number (seven digits) fails the check digit (one event per vessel
+    and bad number). Values that are not seven digits are junk, not an IMO claim: no event."""
     require_columns(statics, ("mmsi", "ts", "imo"), "statics")
     mmsi = ints(statics.column("mmsi"))
     ts = ts_us(statics.column("ts"))
     check_sorted(mmsi, ts, "statics")
     imo = ints(statics.column("imo"), null=0)
-    bad = (imo > 0) & ~imo_valid_mask(imo)
+    bad = imo_check_digit_fails_mask(imo)
     rows = np.flatnonzero(bad)
     if len(rows) == 0:
         return _empty()
@@ -521,20 +522,19 @@ def detect_invalid_imo(statics: pa.Table, params: SpoofingParams) -> pa.Table:
     first_row = order[firsts]
     last_row = order[firsts + counts - 1]
     bad_imo = imo[first_row]
-    seven = (bad_imo >= 1_000_000) & (bad_imo <= 9_999_999)
     simulated = bools(statics, "simulated")
     evidence = [
         to_json(
             {
                 "imo": int(v),
-                "reason": "check digit does not match" if s else "not seven digits",
+                "reason": "check digit does not match",
                 "reports": int(c),
                 "first_seen": iso_us(ts[f]),
                 "last_seen": iso_us(ts[la]),
                 "row_ids": [int(f), int(la)],
             }
         )
-        for v, s, c, f, la in zip(bad_imo, seven, counts, first_row, last_row, strict=True)
+        for v, c, f, la in zip(bad_imo, counts, first_row, last_row, strict=True)
     ]
     n = len(firsts)
     return _events(
@@ -547,7 +547,7 @@ def detect_invalid_imo(statics: pa.Table, params: SpoofingParams) -> pa.Table:
             "end_us": ts[last_row],
             "lat": np.full(n, np.nan),
             "lon": np.full(n, np.nan),
-            "confidence": np.where(seven, 0.9, 0.6),
+            "confidence": np.full(n, 0.9),
             "evidence": evidence,
             "simulated": simulated[first_row],
         },

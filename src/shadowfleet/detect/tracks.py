@@ -123,28 +123,48 @@ def forward_fill_index(defined: np.ndarray, reset: np.ndarray) -> np.ndarray:
     return np.where(ok, latest, -1)
 
 
+def _search_in_groups(
+    ts_us: np.ndarray, lo: np.ndarray, hi: np.ndarray, target: np.ndarray, side: str
+) -> np.ndarray:
+    """Vectorised binary search: for each query, the first row in [lo, hi) whose ts is > target
+    (side "right") or >= target (side "left"); rows in [lo, hi) are sorted by ts."""
+    lo = lo.copy()
+    hi = hi.copy()
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            return lo
+        mid = (lo + hi) // 2
+        t = ts_us[np.minimum(mid, len(ts_us) - 1)]
+        go_right = open_ & ((t <= target) if side == "right" else (t < target))
+        lo = np.where(go_right, mid + 1, lo)
+        hi = np.where(open_ & ~go_right, mid, hi)
+
+
 def group_count_in_window(
     group: np.ndarray, ts_us: np.ndarray, query_rows: np.ndarray, window_us: int, forward: bool = False
 ) -> np.ndarray:
     """For each query row i, how many rows of the same group have ts in (ts_i - window, ts_i]
     (with `forward`: in [ts_i, ts_i + window)).
 
-    Rows are sorted by (group, ts). Uses one monotone key, group rank * span + ts offset.
+    Rows are sorted by (group, ts). A binary search within each query's own group: exact for any time
+    span (no combined key that could overflow).
     """
+    query_rows = np.asarray(query_rows, dtype=np.int64)
     if len(query_rows) == 0:
         return np.zeros(0, dtype=np.int64)
-    rank = run_index(starts_of(group)).astype(np.int64)
-    t0 = int(ts_us.min())
-    span = int(ts_us.max()) - t0 + 2 * window_us + 2
-    if (int(rank[-1]) + 1) * span >= 2**62:
-        raise ValueError("time span too large for the window count key")
-    key = rank * span + (ts_us - t0 + window_us + 1)
-    q = key[query_rows]
+    start_mask = starts_of(group)
+    first, last = run_bounds(start_mask)
+    r = run_index(start_mask)[query_rows]
+    g_lo, g_hi = first[r].astype(np.int64), last[r].astype(np.int64) + 1
+    q = ts_us[query_rows].astype(np.int64)
     if forward:
-        return np.searchsorted(key, q + window_us, side="left") - np.searchsorted(key, q, side="left")
-    hi = np.searchsorted(key, q, side="right")
-    lo = np.searchsorted(key, q - window_us, side="right")
-    return hi - lo
+        start = _search_in_groups(ts_us, g_lo, g_hi, q, "left")
+        end = _search_in_groups(ts_us, g_lo, g_hi, q + window_us, "left")
+        return end - start
+    end = _search_in_groups(ts_us, g_lo, g_hi, q, "right")
+    start = _search_in_groups(ts_us, g_lo, g_hi, q - window_us, "right")
+    return end - start
 
 
 def vessel_bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
