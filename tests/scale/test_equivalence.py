@@ -10,13 +10,13 @@ import pyarrow.csv as pcsv
 import pytest
 
 from shadowfleet.detect.run import DetectContext
-from shadowfleet.lake.events import read_events
+from shadowfleet.lake.events import read_events, read_voyages
 from shadowfleet.model.schemas import POSITION_SCHEMA, TS_TYPE
 from shadowfleet.scale.runner import detect_spark
 from shadowfleet.scale.steps import ScaleParams
 from tests.detect import marinecadastre
 
-from .lakes import assert_same_events, local_events, write_lake
+from .lakes import assert_same_events, assert_same_rows, local_events, write_lake
 from .scenario import scenario, statics
 
 pytestmark = pytest.mark.spark
@@ -47,6 +47,9 @@ def test_scenario_same_events_as_local(spark, scenario_lake, tmp_path):
     assert sorted(p.parent.name for p in (copy / "events").glob("kind=*/events.parquet")) == sorted(
         f"kind={k}" for k in kinds
     )
+    local_voyages, spark_voyages = read_voyages(root), read_voyages(copy)
+    assert local_voyages is not None and spark_voyages is not None and local_voyages.num_rows >= 2
+    assert_same_rows(local_voyages, spark_voyages, "voyage_id")
 
 
 def test_scenario_encounters_across_midnight_and_shared_mmsi(scenario_lake):
@@ -79,10 +82,13 @@ def test_simulated_scenario(spark, tmp_path, geo_context):
     local = local_events(root, context)
     assert {"port_call", "spoofing"} <= set(local.column("kind").to_pylist())
     assert np.all(local.column("simulated").to_numpy(zero_copy_only=False))
-    detect_spark(spark, str(root), context, scale=TEST_SCALE)
+    local_voyages = read_voyages(root)
+    run = detect_spark(spark, str(root), context, scale=TEST_SCALE)
     stored = read_events(root)
     assert stored is not None
     assert_same_events(local, stored)
+    assert local_voyages is not None and local_voyages.num_rows > 0
+    assert_same_rows(local_voyages, run.voyages, "voyage_id")
 
 
 def test_gfw_real_encounter(spark, shared_data, tmp_path):
