@@ -104,3 +104,12 @@ def test_statics_carry_identity_and_encounter_draughts(bulk) -> None:  # type: i
         before = mine.filter(pl.col("ts") < c["start_ts"])["draught_m"].unique().to_list()
         after = mine.filter(pl.col("ts") > c["end_ts"])["draught_m"].unique().to_list()
         assert len(before) == 1 and len(after) == 1 and abs(before[0] - after[0]) >= 5
+
+
+def test_short_tracks_that_cannot_hold_an_encounter_still_get_static_reports() -> None:
+    # Many vessels with few positions each: some chosen pairs are too short for an encounter and are
+    # skipped; their static reports must still be generated (no pair without a truth row).
+    result = generate_bulk(200_000, 500, seed=11)
+    truth_kinds = result.truth.column("kind").to_pylist()
+    assert result.statics.num_rows > 0
+    assert truth_kinds.count("draught_change") == 2 * truth_kinds.count("encounter")

@@ -238,7 +238,15 @@ def generate_bulk(
         schema=POSITION_SCHEMA,
     )
     statics = _statics(
-        p, mmsi, class_b, t0_s, out_ts[offsets[1:] - 1] / 1e6, anchor_s, window_s, pair_a, truth
+        p,
+        mmsi,
+        class_b,
+        t0_s,
+        out_ts[offsets[1:] - 1] / 1e6,
+        anchor_s,
+        window_s,
+        np.asarray(used_pairs, dtype=np.int64),
+        truth,
     )
     truth_table = pa.table(
         {
