@@ -120,9 +120,16 @@ def append(conn: Connection, actor: str, changes: list[tuple[str, str, str, str 
 
 
 def install(session_factory: Any) -> None:
-    """Attach the audit hook to a sessionmaker (idempotent)."""
-    if not event.contains(session_factory, "after_flush", _after_flush):
-        event.listen(session_factory, "after_flush", _after_flush)
+    """Attach the audit hook to a sessionmaker (idempotent).
+
+    The guard is a flag on the factory itself, not `event.contains`: SQLAlchemy's event registry is
+    keyed by object identity, so a new factory that reuses a collected one's address could be taken
+    for hooked already and write without audit rows.
+    """
+    if getattr(session_factory, "_shadowfleet_audited", False):
+        return
+    event.listen(session_factory, "after_flush", _after_flush)
+    session_factory._shadowfleet_audited = True
 
 
 @dataclass(frozen=True)
