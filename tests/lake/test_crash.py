@@ -6,6 +6,7 @@ uninterrupted ingest of the same input, and the files on disk are exactly the ma
 
 import signal
 import subprocess
+import time
 
 import pyarrow as pa
 import pytest
@@ -114,11 +115,17 @@ def test_sigkill_at_a_write_step_then_rerun(tmp_path, corpus, reference, cli_cmd
 
 
 def test_sigkill_at_random_moments_then_rerun(tmp_path, corpus, reference, cli_cmd, cli_env):
+    # The kill moments are fractions of an uninterrupted run on this machine, so they land inside the
+    # run whether the machine is fast or loaded.
+    timed = [*cli_cmd, "ingest", str(corpus), "--lake", str(tmp_path / "timed"), "--chunk-lines", "1000"]
+    started = time.perf_counter()
+    assert _run([*timed, "--no-progress"], cli_env) == 0
+    full_run_s = time.perf_counter() - started
     lake = tmp_path / "lake"
     cmd = [*cli_cmd, "ingest", str(corpus), "--lake", str(lake), "--chunk-lines", "1000", "--no-progress"]
     killed = 0
-    for delay_s in (0.7, 1.2, 1.7):
-        rc = _run(cmd, cli_env, kill_after_s=delay_s)
+    for fraction in (0.45, 0.65, 0.85):
+        rc = _run(cmd, cli_env, kill_after_s=fraction * full_run_s)
         if rc == -signal.SIGKILL:
             killed += 1
             if (lake / "_manifest" / "manifest.sqlite").exists():  # else it died before creating the lake
