@@ -3,6 +3,7 @@
 import datetime as dt
 import gzip
 import json
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -102,6 +103,24 @@ def vessels(
     return exported(format, items, page(request, items, total, size, offset), "vessel")
 
 
+async def cached_vessel_answer(
+    request: Request,
+    data: SiteData,
+    key: tuple[object, ...],
+    encoded: Callable[[], tuple[bytes, bytes | None] | None],
+    mmsi: int,
+    media_type: str,
+) -> Response:
+    """A vessel's encoded answer from the cache, or built (None: no such vessel, 404) and cached.
+
+    Cached answers are served on the event loop; anything that reads the lake runs in the thread pool.
+    """
+    pair = data.memo_peek(key) or await run_in_threadpool(data.memo, key, encoded)
+    if pair is None:
+        raise HTTPException(404, f"no vessel with MMSI {mmsi}")
+    return send(request, pair, media_type)  # type: ignore[arg-type]
+
+
 @router.get("/vessels/{mmsi}", response_model=Dossier, summary="A vessel's dossier")
 async def vessel_dossier(request: Request, mmsi: MmsiPath, data: SiteData = Depends(site_data)) -> Response:
     registry_view = request.app.state.registry_view
@@ -111,11 +130,7 @@ async def vessel_dossier(request: Request, mmsi: MmsiPath, data: SiteData = Depe
         found = dossier(data, mmsi, registry_view)
         return None if found is None else packed(json.dumps(found, separators=(",", ":")).encode())
 
-    # Cached answers are served on the event loop; anything that reads the lake runs in the thread pool.
-    pair = data.memo_peek(key) or await run_in_threadpool(data.memo, key, encoded)
-    if pair is None:
-        raise HTTPException(404, f"no vessel with MMSI {mmsi}")
-    return send(request, pair, "application/json")  # type: ignore[arg-type]
+    return await cached_vessel_answer(request, data, key, encoded, mmsi, "application/json")
 
 
 @router.get(
@@ -145,10 +160,7 @@ async def vessel_track(
         body = track_geojson(shown, len(window.ts_us), simplified=len(shown.ts_us) < len(window.ts_us))
         return packed(json.dumps(body, separators=(",", ":")).encode())
 
-    pair = data.memo_peek(key) or await run_in_threadpool(data.memo, key, encoded)
-    if pair is None:
-        raise HTTPException(404, f"no vessel with MMSI {mmsi}")
-    return send(request, pair, "application/geo+json")  # type: ignore[arg-type]
+    return await cached_vessel_answer(request, data, key, encoded, mmsi, "application/geo+json")
 
 
 @router.get(
