@@ -94,7 +94,7 @@ def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
     n = len(buf)
     arr, s, e, joined = buf.arr, buf.starts, buf.ends, buf.data
     allow_before = 0 if gatehouse_pending else None
-    gatehouse_at = joined.find(b"$PGHP")
+    gatehouse_at = joined.find(b"$PGHP") if joined.find(b"$") >= 0 else -1  # one-byte search first
     if gatehouse_at >= 0 and allow_before is None:
         allow_before = int(np.searchsorted(s, gatehouse_at, side="right")) - 1
     # strip trailing CR, LF, blanks, NUL and 0x1A
@@ -103,12 +103,11 @@ def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
         if not trailing.any():
             break
         e = e - trailing
-    cx = np.bitwise_xor.accumulate(arr)
     start = s  # where the sentence starts: after the tag block, if any
     tagged = arr[s] == char("\\")
     tag_end = np.zeros(n, dtype=np.int64)
     if tagged.any():
-        start, tagged, tag_end = _tag_blocks(arr, cx, s, e, tagged)
+        start, tagged, tag_end = _tag_blocks(arr, s, e, tagged)
     pre = windows(arr, 16)[start]
     ok = (e - start >= 20) & (pre[:, 0] == char("!")) & (pre[:, 3] == char("V")) & (pre[:, 4] == char("D"))
     ok &= tagged | (arr[s] != char("\\"))
@@ -131,8 +130,8 @@ def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
     # a USCG-style trailer after the checksum: the sentence ends 3 bytes after its first '*'
     se = e
     trailer = np.zeros(n, dtype=bool)
-    stars = np.flatnonzero(arr[: arr.size - PAD] == char("*"))
-    if stars.size:
+    if not _stars_only_at_ends(arr, start, e, tagged):
+        stars = np.flatnonzero(arr[: arr.size - PAD] == char("*"))
         j = np.searchsorted(stars, start)
         star = stars[np.minimum(j, stars.size - 1)]
         trailer = (
@@ -149,7 +148,7 @@ def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
     ok &= plen > 0
     idx = np.flatnonzero(ok)
     if idx.size:
-        bad_cs = (cx[se[idx] - 4] ^ cx[start[idx]]) != (hi[idx] * 16 + lo[idx])
+        bad_cs = xor_between(arr, start[idx] + 1, se[idx] - 3) != (hi[idx] * 16 + lo[idx])
         ok[idx[bad_cs]] = False
     ts_us = np.full(n, -1, dtype=np.int64)
     origin = np.zeros(n, dtype=np.int8)  # index into ORIGINS
@@ -186,8 +185,29 @@ def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
     )
 
 
+def xor_between(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """XOR of the bytes arr[lo[k]:hi[k]] for each k (0 for an empty range): NMEA checksums."""
+    if not lo.size:
+        return np.zeros(0, dtype=np.int64)
+    bounds = np.empty(2 * lo.size, dtype=np.int64)
+    bounds[0::2] = np.clip(lo, 0, arr.size - 1)
+    bounds[1::2] = np.clip(hi, 0, arr.size - 1)
+    sums = np.bitwise_xor.reduceat(arr, bounds)[0::2]
+    return np.where(hi > lo, sums, 0).astype(np.int64)
+
+
+def _stars_only_at_ends(arr: np.ndarray, start: np.ndarray, e: np.ndarray, tagged: np.ndarray) -> bool:
+    """Whether every '*' of the batch is a sentence's checksum star 3 bytes before its line end, or a
+    well-formed tag block's. Then no line has a trailer after its checksum, and the search for each
+    sentence's first '*' can be skipped."""
+    at = np.maximum(e - 3, 0)
+    ending = (arr[at] == char("*")) & (at >= start)
+    stars = np.count_nonzero(arr[: arr.size - PAD] == char("*"))
+    return stars == int(np.count_nonzero(ending)) + int(np.count_nonzero(tagged))
+
+
 def _tag_blocks(
-    arr: np.ndarray, cx: np.ndarray, s: np.ndarray, e: np.ndarray, tagged: np.ndarray
+    arr: np.ndarray, s: np.ndarray, e: np.ndarray, tagged: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lines starting with a tag block `\\...*hh\\`: where the sentence starts, which tag blocks are
     well framed with a valid checksum, and where each tag block ends (its closing backslash)."""
@@ -203,7 +223,7 @@ def _tag_blocks(
     te = np.where(good, te, s[t_idx] + 5)
     hi, lo = HEX_VALUE[arr[te - 2]], HEX_VALUE[arr[te - 1]]
     good &= (arr[te - 3] == char("*")) & (hi >= 0) & (lo >= 0)
-    good &= (cx[te - 4] ^ cx[s[t_idx]]) == (hi * 16 + lo)
+    good &= xor_between(arr, s[t_idx] + 1, te - 3) == (hi * 16 + lo)
     t_idx, te = t_idx[good], te[good]
     start[t_idx] = te + 1
     tag_end[t_idx] = te

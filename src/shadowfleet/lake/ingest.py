@@ -40,6 +40,7 @@ from shadowfleet.ais.decoder import DecodeResult, NmeaDecoder
 from shadowfleet.ais.inputs import OpenedInput, expand_inputs, open_input, read_head, sniff_kind
 from shadowfleet.lake.line_blocks import iter_line_blocks, line_ends
 from shadowfleet.lake.manifest import ChunkEntry
+from shadowfleet.lake.readahead import read_ahead
 from shadowfleet.lake.rejects_log import RejectsLog
 from shadowfleet.lake.writer import LakeWriter
 
@@ -222,20 +223,15 @@ class Ingestor:
         opened = open_input(path)
         source = str(path)
         decoder = NmeaDecoder(source, simulated=self.options.simulated, clock=self.options.clock)
-        prev_key = hashlib.sha256(NMEA_KEY_ROOT).digest()
         skipped: tuple[bytes, int] | None = None
         line_no = 1
         bytes_before = self.summary.bytes_read
         try:
             chunk_lines = self.writer.nmea_chunk_lines(self.options.chunk_lines, DEFAULT_CHUNK_LINES)
-            blocks = iter_line_blocks(opened.stream, chunk_lines)
-            for index, ((data, n_lines), is_last) in enumerate(_lookahead(blocks)):
-                parent = prev_key
-                digest = hashlib.sha256(prev_key)
-                digest.update(data)
-                prev_key = digest.digest()
-                key = digest.hexdigest()
-                self.summary.bytes_read = bytes_before + opened.counter.bytes_read
+            # the next chunk is read and hashed while this one decodes
+            for block in read_ahead(_keyed_blocks(opened, chunk_lines), name="nmea-reader"):
+                data, n_lines, key, parent = block.data, block.n_lines, block.key, block.parent
+                self.summary.bytes_read = bytes_before + block.bytes_read
                 if self._known(key):
                     self.summary.chunks_skipped += 1
                     self.summary.lines_skipped += n_lines
@@ -252,13 +248,13 @@ class Ingestor:
                     decoder.feed_buffer(data[:done_bytes], line_no)  # carry-over only; rows are stored
                     self.summary.lines_skipped += done_lines
                 result = decoder.feed_buffer(data[done_bytes:] if done_bytes else data, line_no + done_lines)
-                if is_last:
+                if block.is_last:
                     result = merge_results(result, decoder.flush())
                 chunk = ChunkEntry(
                     chunk_key=key,
                     source=source,
                     source_kind="nmea",
-                    chunk_index=index,
+                    chunk_index=block.index,
                     first_line=line_no,
                     n_lines=n_lines,
                     n_bytes=len(data),
@@ -269,7 +265,7 @@ class Ingestor:
                     simulated=self.options.simulated,
                     parent_key=parent.hex(),
                 )
-                del data
+                del data, block
                 self._record(result, n_lines - done_lines)
                 self._submit(chunk, result)
                 line_no += n_lines
@@ -374,6 +370,28 @@ class Ingestor:
             first_line += n_rows
         self.drain()
         self.writer.record_input(input_key, source, index + 1)
+
+
+@dataclass(frozen=True)
+class _KeyedBlock:
+    index: int
+    data: bytes
+    n_lines: int
+    is_last: bool
+    parent: bytes  # the previous chunk's key (the chain's root for the first)
+    key: str  # hex sha256(parent || data)
+    bytes_read: int  # of the input file, when this block was complete
+
+
+def _keyed_blocks(opened: OpenedInput, chunk_lines: int) -> Iterator[_KeyedBlock]:
+    """The input's chunks of `chunk_lines` lines with their hash-chain keys (see the module docstring)."""
+    prev_key = hashlib.sha256(NMEA_KEY_ROOT).digest()
+    blocks = iter_line_blocks(opened.stream, chunk_lines)
+    for index, ((data, n_lines), is_last) in enumerate(_lookahead(blocks)):
+        digest = hashlib.sha256(prev_key)
+        digest.update(data)
+        parent, prev_key = prev_key, digest.digest()
+        yield _KeyedBlock(index, data, n_lines, is_last, parent, prev_key.hex(), opened.counter.bytes_read)
 
 
 def ingest_paths(

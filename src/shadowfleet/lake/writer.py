@@ -76,14 +76,20 @@ def dictionary_columns(schema: pa.Schema) -> list[str]:
     ]
 
 
+def float_columns(schema: pa.Schema) -> list[str]:
+    """Columns stored byte-stream-split: the doubles (coordinates, speeds, courses)."""
+    return [f.name for f in schema if pa.types.is_floating(f.type)]
+
+
 US_PER_DAY = 86_400_000_000
 
 
 def split_by_day(table: pa.Table) -> list[tuple[str, pa.Table]]:
     """(YYYY-MM-DD, rows of that UTC day sorted by (mmsi, ts)) for each day present.
 
-    Sorting is one stable numpy lexsort on the integer columns (day, mmsi, ts) and a single `take`
-    (skipped when the rows are already in order); each day is then a zero-copy slice.
+    Rows equal in (mmsi, ts) keep their input order. The order comes from one sort of packed integer
+    keys (see `day_mmsi_ts_order`) and a single `take` (skipped when the rows are already in order);
+    each day is then a zero-copy slice.
     """
     n = table.num_rows
     if n == 0:
@@ -91,7 +97,7 @@ def split_by_day(table: pa.Table) -> list[tuple[str, pa.Table]]:
     ts_us = _int64(table["ts"])
     mmsi = _int64(table["mmsi"])
     day = ts_us // US_PER_DAY
-    order = np.lexsort((ts_us, mmsi, day))
+    order = day_mmsi_ts_order(day, mmsi, ts_us)
     if not bool((order[1:] > order[:-1]).all()):
         table = table.take(pa.array(order))
         day = day[order]
@@ -103,6 +109,40 @@ def split_by_day(table: pa.Table) -> list[tuple[str, pa.Table]]:
         ((epoch + dt.timedelta(days=int(day[a]))).isoformat(), table.slice(a, b - a))
         for a, b in zip(starts, stops, strict=True)
     ]
+
+
+MMSI_BITS = 30  # an AIS MMSI field is 30 bits wide
+
+
+def day_mmsi_ts_order(day: np.ndarray, mmsi: np.ndarray, ts_us: np.ndarray) -> np.ndarray:
+    """The permutation a stable sort by (day, mmsi, ts) gives.
+
+    Fast path: each row becomes one int64 `(day offset, mmsi, rank)`, where rank is the row's place in
+    (ts, input order), so the keys are distinct and one (SIMD) sort of them orders the rows; the low bits
+    of each sorted key are the row number. Input that does not fit the bits (an MMSI beyond 30 bits,
+    days too far apart for the rows' count) takes a three-key lexsort, with the same result.
+    """
+    n = int(mmsi.size)
+    row_bits = max(1, (n - 1).bit_length())
+    day_min = int(day.min())
+    day_bits = 63 - MMSI_BITS - row_bits
+    fits = (
+        day_bits > 0
+        and int(day.max()) - day_min < (1 << day_bits)
+        and int(mmsi.min()) >= 0
+        and int(mmsi.max()) < (1 << MMSI_BITS)
+    )
+    if not fits:
+        return np.lexsort((ts_us, mmsi, day))
+    by_time: np.ndarray | None = None  # row of each rank; None when rank = row
+    rank = np.arange(n, dtype=np.int64)
+    if not bool((ts_us[1:] >= ts_us[:-1]).all()):
+        by_time = np.argsort(ts_us, kind="stable")
+        rank[by_time] = np.arange(n, dtype=np.int64)
+    key = ((day - day_min) << (MMSI_BITS + row_bits)) | (mmsi << row_bits) | rank
+    key.sort()
+    key &= (1 << row_bits) - 1
+    return key if by_time is None else by_time[key]
 
 
 def _int64(column: pa.ChunkedArray) -> np.ndarray:
@@ -237,6 +277,7 @@ class LakeWriter:
                         part,
                         self.root / rel,
                         dictionary_columns=dictionary_columns(part.schema),
+                        byte_stream_split_columns=float_columns(part.schema),
                         before_publish=lambda: crash_point("before_publish"),
                     )
                     crash_point("after_publish")
@@ -306,7 +347,11 @@ class LakeWriter:
             total = 0
             ts_min = ts_max = mmsi_min = mmsi_max = None
             with pq.ParquetWriter(
-                tmp, schema, compression="zstd", use_dictionary=dictionary_columns(schema)
+                tmp,
+                schema,
+                compression="zstd",
+                use_dictionary=dictionary_columns(schema),
+                use_byte_stream_split=float_columns(schema) or False,
             ) as out:
                 for batch in reader:
                     table = pa.Table.from_batches([batch]).cast(schema)
