@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from shadowfleet.ais import fast_static
 from shadowfleet.ais.fast_frame import Frames, LineBuffer, char, frame_lines, windows
+from shadowfleet.model.arrow_numpy import from_numpy
 
 
 @dataclass
@@ -387,7 +388,7 @@ def _attach_statics(
         key = np.concatenate(keys)
         order = np.argsort(key, kind="stable")
         out.static_line_idx = key[order]
-        out.statics = pa.concat_tables(tables).take(pa.array(order))
+        out.statics = pa.concat_tables(tables).take(from_numpy(order))
 
 
 def _decode_group(w: _Words, line_idx: np.ndarray, kind: str) -> FastColumns:

@@ -30,6 +30,7 @@ from shadowfleet.lake import layout
 from shadowfleet.lake.atomic import TMP_PREFIX, fsync_dir, publish_atomic, tmp_path_for, write_parquet_atomic
 from shadowfleet.lake.faults import crash_point
 from shadowfleet.lake.manifest import ChunkEntry, FileEntry, Manifest
+from shadowfleet.model.arrow_numpy import from_numpy, to_numpy
 
 LOCK_FILE = "writer.lock"
 NMEA_CHUNK_LINES_KEY = "nmea_chunk_lines"
@@ -99,7 +100,7 @@ def split_by_day(table: pa.Table) -> list[tuple[str, pa.Table]]:
     day = ts_us // US_PER_DAY
     order = day_mmsi_ts_order(day, mmsi, ts_us)
     if not bool((order[1:] > order[:-1]).all()):
-        table = table.take(pa.array(order))
+        table = table.take(from_numpy(order))
         day = day[order]
     bounds = np.flatnonzero(day[1:] != day[:-1]) + 1
     starts = [0, *bounds.tolist()]
@@ -146,8 +147,7 @@ def day_mmsi_ts_order(day: np.ndarray, mmsi: np.ndarray, ts_us: np.ndarray) -> n
 
 
 def _int64(column: pa.ChunkedArray) -> np.ndarray:
-    values = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    return np.asarray(values.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return to_numpy(column, np.int64)
 
 
 def file_entry(
