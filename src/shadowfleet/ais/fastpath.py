@@ -179,7 +179,7 @@ def decode_fast(
 
     # type 5 in two fragments on adjacent lines with the same sequence id and channel
     pairs = _type5_pairs(f, other_multipart=_multipart_elsewhere(buf, f), pending_keys=pending_keys)
-    stamp_of: dict[int, int] = {}  # static row line -> line whose stamp the row takes
+    stamp_from: tuple[np.ndarray, np.ndarray] | None = None  # (static row lines, lines whose stamp they take)
     if pairs is not None:
         a, b, v = pairs
         # the message takes the first fragment's receive time, or the second's when only it has one
@@ -190,7 +190,7 @@ def decode_fast(
         nulled_eta += impossible
         static_parts.append((b, table))
         static_parts.append((a, _EMPTY_MARK))  # first fragments are handled too, without a row
-        stamp_of = dict(zip(b.tolist(), stamp_line.tolist(), strict=True))
+        stamp_from = (b, stamp_line)
 
     # base stations (4, 11) and aids to navigation (21): decoded for their counts only (no rows)
     counted = _count_only(f, single)
@@ -199,10 +199,8 @@ def decode_fast(
     _attach_statics(out, static_parts, arr)
     if out.statics is not None:
         out.static_stamp_idx = out.static_line_idx.copy()
-        if stamp_of:
-            out.static_stamp_idx = np.array(
-                [stamp_of.get(i, i) for i in out.static_line_idx.tolist()], dtype=np.int64
-            )
+        if stamp_from is not None:  # static_line_idx is sorted and holds every line of `b`
+            out.static_stamp_idx[np.searchsorted(out.static_line_idx, stamp_from[0])] = stamp_from[1]
     for msg_type, line_idx in counted.items():
         out.handled[line_idx] = True
         out.type_counts[msg_type] = out.type_counts.get(msg_type, 0) + int(line_idx.size)
@@ -368,9 +366,8 @@ def _payload_window(
 def _attach_statics(
     out: FastColumns, static_parts: list[tuple[np.ndarray, pa.Table]], arr: np.ndarray
 ) -> None:
-    counts: dict[int, int] = {}
-    for t, c in zip(*np.unique(out.msg_type, return_counts=True), strict=True):
-        counts[int(t)] = int(c)
+    per_type = np.bincount(out.msg_type.astype(np.intp), minlength=64) if out.msg_type.size else np.zeros(0)
+    counts = {int(t): int(per_type[t]) for t in np.flatnonzero(per_type)}
     tables = []
     keys = []
     for line_idx, table in static_parts:
