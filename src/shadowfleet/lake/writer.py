@@ -82,6 +82,11 @@ def float_columns(schema: pa.Schema) -> list[str]:
     return [f.name for f in schema if pa.types.is_floating(f.type)]
 
 
+def statistics_columns(schema: pa.Schema) -> list[str]:
+    """Columns with row-group min/max statistics: those queries filter on (vessel, time, area, IMO)."""
+    return [name for name in ("mmsi", "ts", "lat", "lon", "imo") if name in schema.names]
+
+
 US_PER_DAY = 86_400_000_000
 
 
@@ -278,6 +283,7 @@ class LakeWriter:
                         self.root / rel,
                         dictionary_columns=dictionary_columns(part.schema),
                         byte_stream_split_columns=float_columns(part.schema),
+                        statistics_columns=statistics_columns(part.schema),
                         before_publish=lambda: crash_point("before_publish"),
                     )
                     crash_point("after_publish")
@@ -352,6 +358,7 @@ class LakeWriter:
                 compression="zstd",
                 use_dictionary=dictionary_columns(schema),
                 use_byte_stream_split=float_columns(schema) or False,
+                write_statistics=statistics_columns(schema),
             ) as out:
                 for batch in reader:
                     table = pa.Table.from_batches([batch]).cast(schema)
