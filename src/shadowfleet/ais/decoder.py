@@ -156,6 +156,11 @@ class NmeaDecoder:
         line without LF counts). Saves splitting the block into line objects on the fast path."""
         return self._feed(LineBuffer.from_buffer(data), first_line_no, None)
 
+    def feed_line_buffer(self, buf: LineBuffer, first_line_no: int) -> DecodeResult:
+        """Like feed_buffer() for a block already framed into lines (`LineBuffer.from_buffer`), e.g. by a
+        reader thread."""
+        return self._feed(buf, first_line_no, None)
+
     def _feed(
         self, buf: LineBuffer | None, first_line_no: int, lines: Sequence[bytes] | None
     ) -> DecodeResult:

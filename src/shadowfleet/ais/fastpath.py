@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from shadowfleet.ais import fast_static
-from shadowfleet.ais.fast_frame import Frames, LineBuffer, char, frame_lines, windows
+from shadowfleet.ais.fast_frame import PAD, Frames, LineBuffer, char, frame_lines, windows
 from shadowfleet.model.arrow_numpy import from_numpy
 
 
@@ -349,18 +349,30 @@ def _payload_window(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Payload characters of fragment lines a (then b when different) as 6-bit values in `width` columns,
     zero beyond the payload and in the fill bits; with per-row validity and bit count."""
-    la = f.plen[a]
-    total = la + np.where(a == b, 0, f.plen[b])
+    single = a is b or np.array_equal(a, b)
+    la = np.minimum(f.plen[a], width)
+    total = la if single else la + f.plen[b]
+    chars = np.empty((a.size, width), dtype=np.uint8)
+    for length in np.unique(la).tolist():  # fragment lengths: one or two values in practice
+        rows = np.flatnonzero(la == length)
+        chars[rows, :length] = _chars_at(f.arr, f.ps[a[rows]], length)
+        if length < width:
+            chars[rows, length:] = ord("0") if single else _chars_at(f.arr, f.ps[b[rows]], width - length)
     k = np.arange(width)[None, :]
-    src = np.where(k < la[:, None], f.ps[a][:, None] + k, f.ps[b][:, None] + (k - la[:, None]))
-    inside = k < total[:, None]
-    chars = np.where(inside, f.arr[np.where(inside, src, 0)], ord("0")).astype(np.uint8)
+    chars = np.where(k < total[:, None], chars, np.uint8(ord("0")))
     v, valid = _six_bit_values(chars)
     fill = f.fill[b]
     last = total - 1
     rows = np.arange(a.size)
     v[rows, last] &= ((63 << fill) & 63).astype(np.uint8)
     return v, valid, 6 * total - fill
+
+
+def _chars_at(arr: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
+    """arr[start : start + width] for each start, as rows (reads past a line stay in the padding)."""
+    if width <= PAD:
+        return windows(arr, width)[starts]
+    return arr[np.minimum(starts[:, None] + np.arange(width)[None, :], arr.size - 1)]
 
 
 def _attach_statics(
