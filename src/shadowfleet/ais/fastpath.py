@@ -83,6 +83,28 @@ class _Words:
         self.words = np.ascontiguousarray(packed.view(">u8").astype(np.uint64).T)
 
     @classmethod
+    def from_armour(cls, chars: np.ndarray) -> tuple["_Words", np.ndarray]:
+        """Payload characters (rows x an even number of chars) -> words, and which rows are all valid
+        armour. Two characters at a time: one lookup gives their 12 bits."""
+        m = chars.shape[0]
+        units = np.take(_ARMOUR_PAIR_BITS, np.ascontiguousarray(chars).view("<u2"))
+        bad = units == _BAD_PAIR
+        valid = np.ones(m, dtype=bool) if not bad.any() else ~bad.any(axis=1)
+        cols = np.ascontiguousarray(units.T).astype(np.uint64)
+        words = np.zeros((-(-12 * cols.shape[0] // 64), m), dtype=np.uint64)
+        for k in range(cols.shape[0]):
+            word, bit = divmod(12 * k, 64)
+            shift = 64 - 12 - bit  # where the unit's lowest bit lands in its word
+            if shift >= 0:
+                words[word] |= cols[k] << np.uint64(shift)
+            else:
+                words[word] |= cols[k] >> np.uint64(-shift)
+                words[word + 1] |= cols[k] << np.uint64(64 + shift)
+        new = cls.__new__(cls)
+        new.words = words
+        return new, valid
+
+    @classmethod
     def subset(cls, other: "_Words", mask: np.ndarray) -> "_Words":
         new = cls.__new__(cls)
         new.words = other.words[:, mask]
@@ -106,6 +128,22 @@ def _latlon(raw: np.ndarray, na_deg: int, per_deg: int) -> np.ndarray:
     deg = ((raw * (6_000_000 // per_deg) + 3) // 6) / 1e6
     deg[raw == na_deg * per_deg] = np.nan
     return deg
+
+
+def _armour_pair_bits() -> np.ndarray:
+    """Two armour characters read as one little-endian uint16 -> their 12 payload bits (first
+    character high), or _BAD_PAIR when either is not an armour character."""
+    six = np.full(256, -1, dtype=np.int32)
+    code = np.arange(256) - 48
+    six[(code >= 0) & (code <= 39)] = code[(code >= 0) & (code <= 39)]
+    six[(code >= 48) & (code <= 71)] = code[(code >= 48) & (code <= 71)] - 8
+    pair = np.arange(65536)
+    first, second = six[pair & 0xFF], six[pair >> 8]
+    return np.where((first >= 0) & (second >= 0), (first << 6) | second, _BAD_PAIR).astype(np.uint16)
+
+
+_BAD_PAIR = 0xFFFF
+_ARMOUR_PAIR_BITS = _armour_pair_bits()
 
 
 def _six_bit_values(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -150,10 +188,10 @@ def decode_fast(
         if not m.any():
             continue
         g_idx = idx[m]
-        v, valid = _six_bit_values(windows(arr, window)[ps[g_idx]])
+        words, valid = _Words.from_armour(windows(arr, window)[ps[g_idx]])
         if not valid.all():
-            g_idx, v = g_idx[valid], v[valid]
-        words = _Words(v)
+            g_idx = g_idx[valid]
+            words = _Words.subset(words, valid)
         if kind_chars == b"123B":
             is_b = first[m][valid] == char("B")
             if (~is_b).any():
