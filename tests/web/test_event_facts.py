@@ -20,3 +20,35 @@ def test_event_without_position_is_identity_only() -> None:
     html = templates.env.get_template("event_facts.html").render(e=event)
     assert "no position: identity-only event" in html
     assert "not located" not in html
+
+
+def test_location_says_which_hemisphere() -> None:
+    templates = _templates(Settings(secret_key=TEST_SECRET))
+    event = {
+        "event_id": "e2",
+        "kind": "loitering",
+        "lat": -10.5,
+        "lon": -66.25,
+        "confidence": 0.8,
+        "detector_version": "loitering-1",
+        "params": {},
+        "evidence": {},
+    }
+    html = templates.env.get_template("event_facts.html").render(e=event)
+    assert "10.5000° S, 66.2500° W" in html
+    event.update(lat=10.5, lon=66.25)
+    assert "10.5000° N, 66.2500° E" in templates.env.get_template("event_facts.html").render(e=event)
+
+
+def test_spoofing_events_are_titled_by_what_was_seen() -> None:
+    from shadowfleet.detect.spoofing import SPOOF_TYPES
+    from shadowfleet.web.data import event_title
+
+    titles = {event_title({"kind": "spoofing", "spoof_type": t}) for t in SPOOF_TYPES}
+    assert len(titles) == len(SPOOF_TYPES)  # one title per type, none generic
+    assert all(t.startswith("Apparent") for t in titles)
+    assert (
+        event_title({"kind": "spoofing", "spoof_type": "on_land"})
+        == "Apparent position spoofing: positions on land"
+    )
+    assert event_title({"kind": "spoofing"}) == "Apparent position spoofing"

@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from shadowfleet import __version__
 from shadowfleet.registry.service import Registry
 from shadowfleet.web import assets
-from shadowfleet.web.data import SiteData, iso
+from shadowfleet.web.data import SiteData, format_lat, format_lon, iso
 from shadowfleet.web.errors import CatchAllErrors, install_error_handlers
 from shadowfleet.web.registry_view import RegistryView, occupancy_period
 from shadowfleet.web.security import RateLimiter, SecurityHeaders, content_security_policy, csrf_token
@@ -34,6 +34,8 @@ def _templates(settings: Settings) -> Jinja2Templates:
     env.globals["version"] = __version__
     env.globals["vendor"] = assets.vendor_url
     env.globals["occupancy_period"] = occupancy_period
+    env.filters["lat"] = format_lat
+    env.filters["lon"] = format_lon
     env.filters["when"] = lambda v: "" if v is None else str(iso(v)).replace("T", " ").replace("Z", " UTC")
     return templates
 

@@ -422,6 +422,27 @@ EVENT_WORDING = {
 }
 
 
+SPOOFING_WORDING = {
+    "impossible_jump": "Apparent position spoofing: an impossible jump",
+    "on_land": "Apparent position spoofing: positions on land",
+    "shared_mmsi": "Apparent shared MMSI: two transmitters at once",
+    "invalid_imo": "Apparent false IMO number (check digit fails)",
+    "mid_flag_mismatch": "Apparent false identity: MMSI country differs from the flag",
+}
+
+
 def event_title(event: dict[str, object]) -> str:
     kind = str(event.get("kind", ""))
+    if kind == "spoofing" and event.get("spoof_type") in SPOOFING_WORDING:
+        return SPOOFING_WORDING[str(event["spoof_type"])]
     return EVENT_WORDING.get(kind, "Apparent " + kind.replace("_", " "))
+
+
+def format_lat(value: float | None) -> str:
+    """12.3456° N / 12.3456° S (four decimals: about 10 m)."""
+    return "" if value is None else f"{abs(value):.4f}° {'S' if value < 0 else 'N'}"
+
+
+def format_lon(value: float | None) -> str:
+    """56.0000° W / 56.0000° E."""
+    return "" if value is None else f"{abs(value):.4f}° {'W' if value < 0 else 'E'}"
