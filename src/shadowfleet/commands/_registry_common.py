@@ -41,12 +41,33 @@ def cli_errors() -> Iterator[None]:
 def open_registry(url: str, init: bool = False):  # type: ignore[no-untyped-def]
     from shadowfleet.registry.service import Registry
 
+    if not init:
+        missing = _missing_sqlite_file(url)
+        if missing is not None:
+            fail(
+                RuntimeError(f"no registry database at {missing}; run `shadowfleet registry init --db {url}`")
+            )
     reg = Registry(url)
     if init:
         reg.init()
     elif not reg.initialised:
         fail(RuntimeError(f"{url} is not a registry database; run `shadowfleet registry init --db {url}`"))
     return reg
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    """The file of a SQLite URL when it does not exist (opening it would create an empty one)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # cli_errors reports a bad URL
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return None if os.path.exists(path) else path
 
 
 def register(app: typer.Typer) -> None:
