@@ -151,6 +151,16 @@ def test_home_on_a_phone(server: str, browser) -> None:  # type: ignore[no-untyp
     page.close()
 
 
+@pytest.mark.parametrize("path", ["/events", "/venezuela", "/people", "/entities", "/methods", "/states"])
+def test_list_pages_fit_a_phone(server: str, browser, path: str) -> None:  # type: ignore[no-untyped-def]
+    page = Page(browser, server, width=390)
+    page.goto(path)
+    width = page.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"{path} scrolls sideways on a phone ({width} px)"
+    page.shot("phone" + path.replace("/", "-"))
+    page.close()
+
+
 def test_search_by_imo_to_dossier_with_track_and_evidence(server: str, browser) -> None:  # type: ignore[no-untyped-def]
     page = Page(browser, server)
     page.goto("/")
