@@ -17,6 +17,7 @@ from shadowfleet.registry.service import Registry
 from shadowfleet.web import assets
 from shadowfleet.web.data import SiteData, format_lat, format_lon, iso
 from shadowfleet.web.errors import CatchAllErrors, install_error_handlers
+from shadowfleet.web.head_requests import HeadAsGet
 from shadowfleet.web.registry_view import RegistryView, occupancy_period
 from shadowfleet.web.security import RateLimiter, SecurityHeaders, content_security_policy, csrf_token
 from shadowfleet.web.settings import Settings
@@ -106,5 +107,6 @@ def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(SecurityHeaders, csp=content_security_policy(origins))
+    app.add_middleware(HeadAsGet)
     app.add_middleware(CatchAllErrors)
     return app
