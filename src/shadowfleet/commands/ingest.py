@@ -66,7 +66,11 @@ def register(app: typer.Typer) -> None:
             ...,
             help="Files, folders (recursive), globs, .gz; tcp://host:port (connect) or udp://:port (listen).",
         ),
-        lake: Path = typer.Option(..., "--lake", help="Lake folder (created if missing)."),
+        lake: Path = typer.Option(
+            ...,
+            "--lake",
+            help="Lake folder: an existing lake, or a new or empty folder (created if missing).",
+        ),
         rejects: Path | None = typer.Option(
             None,
             "--rejects",
@@ -104,7 +108,7 @@ def register(app: typer.Typer) -> None:
         from shadowfleet.ais.inputs import expand_inputs
         from shadowfleet.lake.ingest import DEFAULT_CHUNK_LINES, IngestOptions, IngestSummary
         from shadowfleet.lake.rejects_log import RejectsLog
-        from shadowfleet.lake.writer import LakeLockedError, LakeWriter
+        from shadowfleet.lake.writer import LakeLockedError, LakeWriter, NotALakeError
 
         console = Console(stderr=True, soft_wrap=True)
         if fmt not in FORMATS:
@@ -118,7 +122,7 @@ def register(app: typer.Typer) -> None:
         expanded = expand_inputs(paths)
         try:
             writer = LakeWriter(lake)
-        except (LakeLockedError, OSError) as exc:
+        except (LakeLockedError, NotALakeError, OSError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
         try:
@@ -151,6 +155,7 @@ def register(app: typer.Typer) -> None:
                 summary.statics += live.statics
                 summary.rejects += live.rejects
                 summary.chunks_written += live.chunks_written
+                summary.errors.extend(live.errors)
                 for k, v in live.rejects_by_reason.items():
                     summary.rejects_by_reason[k] = summary.rejects_by_reason.get(k, 0) + v
                 summary.inputs += len(expanded.live)
@@ -269,6 +274,7 @@ def _ingest_live(
         total.statics += s.statics
         total.rejects += s.rejects
         total.chunks_written += s.chunks_written
+        total.errors.extend(s.errors)
         for k, v in s.rejects_by_reason.items():
             total.rejects_by_reason[k] = total.rejects_by_reason.get(k, 0) + v
     return total
