@@ -168,6 +168,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"[red]error:[/red] {error}")
         if log is not None:
             console.print(f"{log.rows:,} rejected lines written to {rejects}")
+        if summary.refused:
+            raise typer.Exit(2)
         if summary.errors:
             raise typer.Exit(1)
 

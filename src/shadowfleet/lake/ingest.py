@@ -14,6 +14,11 @@ Idempotency key (the `chunk_key` in the manifest):
 - CSV: the whole file's sha256 plus format, mapping, chunk size and chunk index. A file fully ingested
   is recorded as such and skipped after hashing alone.
 
+Neither key depends on `simulated` for NMEA; CSV keys include it (as they always have, so existing
+lakes keep their keys), and the key the other value would give is looked up too. Either way, an input
+already in the lake with the other `simulated` value is refused whole (`SimulatedConflictError`, in
+`IngestSummary.refused`): the same bytes never give two copies of their rows, one real, one simulated.
+
 A grown file (a log appended to since the last run) re-uses the keys of its unchanged full chunks.
 Its former last, partial chunk is found by its parent link (the key before it) and its hash over the
 new chunk's first bytes: those lines are fed to the decoder for state only, and only the new lines
@@ -53,6 +58,22 @@ DEFAULT_CSV_CHUNK_ROWS = 200_000
 T = TypeVar("T")
 
 
+class SimulatedConflictError(Exception):
+    """A chunk of this input is already in the lake with the other `simulated` value."""
+
+    def __init__(self, stored_simulated: bool) -> None:
+        super().__init__("simulated" if stored_simulated else "real")
+        self.stored_simulated = stored_simulated
+
+    def message(self, path: Path) -> str:
+        stored = "simulated" if self.stored_simulated else "real"
+        wanted = "real" if self.stored_simulated else "simulated"
+        return (
+            f"{path}: already in the lake as {stored} data; refusing to add its rows again as {wanted} "
+            "data (nothing of it was written)"
+        )
+
+
 @dataclass
 class IngestOptions:
     simulated: bool = False
@@ -79,6 +100,7 @@ class IngestSummary:
     files_written: int = 0
     bytes_read: int = 0
     errors: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # inputs refused whole, nothing written (also in errors)
     elapsed_s: float = 0.0
 
     def add_result(self, result: DecodeResult) -> None:
@@ -148,7 +170,15 @@ class Ingestor:
         self._submitted_by_parent: dict[str, list[tuple[str, int]]] = {}
 
     def _known(self, key: str) -> bool:
-        return key in self._submitted or self.writer.has_chunk(key)
+        """The chunk is in the lake (or queued); SimulatedConflictError if it was stored with the other flag."""
+        if key in self._submitted:
+            return True
+        stored = self.writer.chunk_simulated(key)
+        if stored is None:
+            return False
+        if stored != self.options.simulated:
+            raise SimulatedConflictError(stored)
+        return True
 
     # -- the write side -----------------------------------------------------------------------------
     def _submit(self, chunk: ChunkEntry, result: DecodeResult) -> None:
@@ -213,6 +243,9 @@ class Ingestor:
                 self._ingest_nmea(path)
             else:
                 self._ingest_csv(path, fmt)
+        except SimulatedConflictError as exc:
+            self.summary.refused.append(exc.message(path))
+            self.summary.errors.append(exc.message(path))
         except PermissionError:
             self.summary.errors.append(f"{path}: permission denied")
         except (OSError, EOFError, ValueError) as exc:
@@ -290,6 +323,9 @@ class Ingestor:
             digest.update(data[:n_bytes])
             if digest.hexdigest() != key:
                 continue
+            stored = self.writer.chunk_simulated(key)  # None: queued in this run, so with our flag
+            if stored is not None and stored != self.options.simulated:
+                raise SimulatedConflictError(stored)
             ends = line_ends(data).tolist()
             whole = bisect.bisect_right(ends, n_bytes)
             start = ends[whole - 1] if whole else 0
@@ -308,12 +344,10 @@ class Ingestor:
                 file_hash.update(block)
         finally:
             opened.close()
-        mapping = self.options.mapping
-        mapping_key = None if mapping is None else [mapping.columns, mapping.ts_format, mapping.text_codes]
-        params = json.dumps(
-            [fmt, mapping_key, self.options.csv_chunk_rows, self.options.simulated], sort_keys=True
-        )
-        input_key = hashlib.sha256(f"csv|{file_hash.hexdigest()}|{params}".encode()).hexdigest()
+        input_key = self._csv_input_key(file_hash.hexdigest(), fmt, self.options.simulated)
+        other_key = self._csv_input_key(file_hash.hexdigest(), fmt, not self.options.simulated)
+        if self.writer.has_input(other_key) or self.writer.has_chunk(_csv_chunk_key(other_key, 0)):
+            raise SimulatedConflictError(not self.options.simulated)
         size = path.stat().st_size
         if self.writer.has_input(input_key):
             self.summary.chunks_skipped += 1
@@ -331,6 +365,12 @@ class Ingestor:
         if self.on_progress is not None:
             self.on_progress(self.summary)
 
+    def _csv_input_key(self, file_sha256: str, fmt: str, simulated: bool) -> str:
+        mapping = self.options.mapping
+        mapping_key = None if mapping is None else [mapping.columns, mapping.ts_format, mapping.text_codes]
+        params = json.dumps([fmt, mapping_key, self.options.csv_chunk_rows, simulated], sort_keys=True)
+        return hashlib.sha256(f"csv|{file_sha256}|{params}".encode()).hexdigest()
+
     def _ingest_csv_chunks(self, opened: OpenedInput, fmt: str, source: str, input_key: str) -> None:
         from shadowfleet.ais.csv_import import read_csv  # pandas-backed: imported only for CSV input
 
@@ -345,7 +385,7 @@ class Ingestor:
             simulated=self.options.simulated,
         )
         for index, result in enumerate(results):
-            key = hashlib.sha256(f"{input_key}|{index}".encode()).hexdigest()
+            key = _csv_chunk_key(input_key, index)
             n_rows = int(result.counts.get("rows", result.positions.num_rows + result.rejects.num_rows))
             if self._known(key):
                 self.summary.chunks_skipped += 1
@@ -370,6 +410,10 @@ class Ingestor:
             first_line += n_rows
         self.drain()
         self.writer.record_input(input_key, source, index + 1)
+
+
+def _csv_chunk_key(input_key: str, index: int) -> str:
+    return hashlib.sha256(f"{input_key}|{index}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)

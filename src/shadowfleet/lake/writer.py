@@ -248,6 +248,11 @@ class LakeWriter:
         with self._mutex:
             return self.manifest.has_chunk(chunk_key)
 
+    def chunk_simulated(self, chunk_key: str) -> bool | None:
+        """Whether the chunk was stored as simulated data; None when it is not in the lake."""
+        with self._mutex:
+            return self.manifest.chunk_simulated(chunk_key)
+
     def prefix_candidates(self, parent_key: str, below_bytes: int) -> list[tuple[str, int]]:
         with self._mutex:
             return self.manifest.prefix_candidates(parent_key, below_bytes)
