@@ -42,7 +42,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pyarrow as pa
 
 from shadowfleet.ais.decoder import DecodeResult, NmeaDecoder
-from shadowfleet.ais.inputs import OpenedInput, expand_inputs, open_input, read_head, sniff_kind
+from shadowfleet.ais.inputs import (
+    DamagedInputError,
+    OpenedInput,
+    expand_inputs,
+    open_input,
+    read_head,
+    sniff_kind,
+)
 from shadowfleet.lake.line_blocks import iter_line_blocks, line_ends
 from shadowfleet.lake.manifest import ChunkEntry
 from shadowfleet.lake.readahead import read_ahead
@@ -235,8 +242,8 @@ class Ingestor:
 
     def ingest_file(self, path: Path) -> None:
         self.summary.inputs += 1
+        fmt = self.options.fmt
         try:
-            fmt = self.options.fmt
             if fmt == "auto" and self.options.mapping is None:
                 fmt = "nmea" if sniff_kind(read_head(path)) == "nmea" else "auto"
             if fmt == "nmea":
@@ -246,10 +253,16 @@ class Ingestor:
         except SimulatedConflictError as exc:
             self.summary.refused.append(exc.message(path))
             self.summary.errors.append(exc.message(path))
+        except DamagedInputError as exc:
+            kept = (
+                "the whole lines before the damage were ingested; the repaired file adds only the rest"
+                if fmt == "nmea"
+                else "nothing of it was ingested (a CSV file is ingested whole, once it is intact)"
+            )
+            self.summary.errors.append(f"{path}: {exc}; {kept}")
         except PermissionError:
             self.summary.errors.append(f"{path}: permission denied")
         except (OSError, EOFError, ValueError) as exc:
-            # e.g. a truncated .gz: chunks before the damage are in the lake; a re-run resumes there
             self.summary.errors.append(f"{path}: {exc}")
 
     def _ingest_nmea(self, path: Path) -> None:
