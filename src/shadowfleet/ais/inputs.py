@@ -8,6 +8,7 @@ from __future__ import annotations
 import glob
 import io
 import os
+import re
 import sys
 import zlib
 from collections.abc import Iterator, Sequence
@@ -21,6 +22,10 @@ GUNZIP_READ_BYTES = 1 << 18  # compressed bytes per read
 GUNZIP_OUT_BYTES = 1 << 20  # decompressed bytes per inflate call
 GUNZIP_HOLD_BYTES = 1 << 20  # a run this long without a newline is passed on without waiting for one
 LIVE_SCHEMES = ("tcp://", "udp://")
+# an AIS sentence's start anywhere in a line (after a tag block, a timestamp or another prefix):
+# `!AIVDM,` / `!AIVDO,` with any two-letter talker (AI, AB, BS, AN, SA, ...), or `$` instead of `!`
+AIS_SENTENCE = re.compile(rb"[!$][A-Z]{2}VD[MO],")
+AIS_SCAN_BYTES = 1 << 24
 
 
 @dataclass
@@ -28,6 +33,9 @@ class ExpandedInputs:
     files: list[Path] = field(default_factory=list)
     live: list[str] = field(default_factory=list)  # tcp://host:port, udp://[host]:port
     errors: list[str] = field(default_factory=list)  # one clear message per argument that found nothing
+    named: set[Path] = field(
+        default_factory=set
+    )  # resolved paths of files named as such (not found in a folder or by a glob)
 
 
 def expand_inputs(args: Sequence[str]) -> ExpandedInputs:
@@ -64,6 +72,7 @@ def expand_inputs(args: Sequence[str]) -> ExpandedInputs:
                 out.errors.append(f"{arg}: not a regular file")
             else:
                 add(path)
+                out.named.add(path.resolve())
         elif glob.has_magic(arg):
             matches = sorted(Path(m) for m in glob.glob(arg, recursive=True) if os.path.isfile(m))
             if not matches:
@@ -245,6 +254,28 @@ def read_head(path: Path, n_bytes: int = SNIFF_BYTES) -> bytes:
         return opened.stream.read(n_bytes)
     finally:
         opened.close(check=False)
+
+
+def file_has_ais(path: Path, head: bytes) -> bool:
+    """Whether any line of the file holds an AIS sentence (`AIS_SENTENCE`); `head` is its first bytes.
+
+    Only a file without one in its head is read further, up to its end or its first AIS sentence. A
+    damaged .gz raises `DamagedInputError` when what could be read holds none.
+    """
+    if AIS_SENTENCE.search(head):
+        return True
+    found = False
+    opened = open_input(path)
+    try:
+        tail = b""
+        while block := opened.stream.read(AIS_SCAN_BYTES):
+            if AIS_SENTENCE.search(tail + block):
+                found = True
+                break
+            tail = block[-8:]  # a sentence start cut by the block boundary
+    finally:
+        opened.close(check=not found)
+    return found
 
 
 def sniff_kind(head: bytes) -> str:

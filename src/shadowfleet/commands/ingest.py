@@ -52,6 +52,8 @@ def _summary_table(summary: IngestSummary, title: str) -> Table:
         ),
         ("elapsed", f"{summary.elapsed_s:.1f} s ({rate:,.0f} lines/s)"),
     ]
+    if summary.files_without_ais:
+        rows.insert(6, ("skipped, no AIS found", f"{len(summary.files_without_ais):,} files"))
     for reason, n in sorted(summary.rejects_by_reason.items(), key=lambda kv: -kv[1]):
         rows.append((f"  rejected: {reason}", f"{n:,}"))
     for key, value in rows:
@@ -144,7 +146,9 @@ def register(app: typer.Typer) -> None:
             if log is not None:
                 stack.callback(log.close)
             if expanded.files:
-                summary = _ingest_files(writer, options, log, expanded.files, progress, console)
+                summary = _ingest_files(
+                    writer, options, log, expanded.files, expanded.named, progress, console
+                )
             summary.errors[:0] = expanded.errors
             if expanded.live:
                 live = _ingest_live(
@@ -164,6 +168,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(summary.to_dict(), indent=2, sort_keys=True))
         else:
             Console().print(_summary_table(summary, f"ingest into {lake}"))
+        for warning in summary.warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}")
         for error in summary.errors:
             console.print(f"[red]error:[/red] {error}")
         if log is not None:
@@ -179,9 +185,11 @@ def _ingest_files(
     options: IngestOptions,
     log: RejectsLog | None,
     files: list[Path],
+    named: set[Path],
     show: bool,
     console: Console,
 ) -> IngestSummary:
+    from shadowfleet.ais.inputs import ExpandedInputs
     from shadowfleet.lake.ingest import Ingestor
 
     total_bytes = 0
@@ -213,7 +221,7 @@ def _ingest_files(
 
         ingestor = Ingestor(writer, options, rejects_log=log, on_progress=on_progress)
         try:
-            summary = ingestor.ingest([str(f) for f in files])
+            summary = ingestor.ingest_inputs(ExpandedInputs(files=files, named=named))
         finally:
             ingestor.close()
         bar.update(task, completed=max(total_bytes, 1))

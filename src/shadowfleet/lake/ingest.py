@@ -44,8 +44,10 @@ import pyarrow as pa
 from shadowfleet.ais.decoder import DecodeResult, NmeaDecoder
 from shadowfleet.ais.inputs import (
     DamagedInputError,
+    ExpandedInputs,
     OpenedInput,
     expand_inputs,
+    file_has_ais,
     open_input,
     read_head,
     sniff_kind,
@@ -107,6 +109,8 @@ class IngestSummary:
     files_written: int = 0
     bytes_read: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files_without_ais: list[str] = field(default_factory=list)  # skipped: no AIS in them (see ingest_file)
     refused: list[str] = field(default_factory=list)  # inputs refused whole, nothing written (also in errors)
     elapsed_s: float = 0.0
 
@@ -225,14 +229,17 @@ class Ingestor:
     # -- inputs ------------------------------------------------------------------------------------
     def ingest(self, args: Sequence[str]) -> IngestSummary:
         """Ingest every file named by `args` (files, folders, globs). Errors are collected, not raised."""
+        return self.ingest_inputs(expand_inputs(args))
+
+    def ingest_inputs(self, expanded: ExpandedInputs) -> IngestSummary:
+        """Ingest expanded inputs: their files, and their errors into the summary."""
         started = time.perf_counter()
-        expanded = expand_inputs(args)
         self.summary.errors.extend(expanded.errors)
         for url in expanded.live:
             self.summary.errors.append(f"{url}: live sources are read by `ingest_live`, not as files")
         try:
             for path in expanded.files:
-                self.ingest_file(path)
+                self.ingest_file(path, named=path.resolve() in expanded.named)
         finally:
             try:
                 self.drain()
@@ -240,13 +247,33 @@ class Ingestor:
                 self.summary.elapsed_s = time.perf_counter() - started
         return self.summary
 
-    def ingest_file(self, path: Path) -> None:
+    def ingest_file(self, path: Path, *, named: bool = True) -> None:
+        """Ingest one file; problems go to the summary.
+
+        A file without AIS is not decoded (its lines would all be rejects): NMEA (by content or
+        `fmt="nmea"`) in which no line holds an AIS sentence, or a CSV (by content) whose header is no
+        known AIS export. It is listed in `files_without_ais`, with a warning when it was found in a folder
+        or by a glob (`named=False`), and as an error when it was named as such.
+        """
         self.summary.inputs += 1
         fmt = self.options.fmt
+        decoding_nmea = False
         try:
-            if fmt == "auto" and self.options.mapping is None:
-                fmt = "nmea" if sniff_kind(read_head(path)) == "nmea" else "auto"
+            if self.options.mapping is None and fmt in ("auto", "nmea"):
+                head = read_head(path)
+                if fmt == "auto":
+                    fmt = "nmea" if sniff_kind(head) == "nmea" else "auto"
+                if fmt == "auto":
+                    problem = _csv_header_problem(head)
+                    if problem is not None:
+                        self._without_ais(path, named, problem, "not NMEA, and not a known AIS CSV export")
+                        return
+                elif head.strip() and not file_has_ais(path, head):
+                    why = "no line holds an AIS sentence such as !AIVDM or !AIVDO"
+                    self._without_ais(path, named, f"no AIS found: {why}", why)
+                    return
             if fmt == "nmea":
+                decoding_nmea = True
                 self._ingest_nmea(path)
             else:
                 self._ingest_csv(path, fmt)
@@ -254,16 +281,26 @@ class Ingestor:
             self.summary.refused.append(exc.message(path))
             self.summary.errors.append(exc.message(path))
         except DamagedInputError as exc:
-            kept = (
-                "the whole lines before the damage were ingested; the repaired file adds only the rest"
-                if fmt == "nmea"
-                else "nothing of it was ingested (a CSV file is ingested whole, once it is intact)"
-            )
+            if decoding_nmea:
+                kept = "the whole lines before the damage were ingested; the repaired file adds only the rest"
+            elif fmt == "nmea":
+                kept = "no AIS in what could be read"
+            else:
+                kept = "nothing of it was ingested (a CSV file is ingested whole, once it is intact)"
             self.summary.errors.append(f"{path}: {exc}; {kept}")
         except PermissionError:
             self.summary.errors.append(f"{path}: permission denied")
         except (OSError, EOFError, ValueError) as exc:
             self.summary.errors.append(f"{path}: {exc}")
+
+    def _without_ais(self, path: Path, named: bool, error: str, why: str) -> None:
+        self.summary.files_without_ais.append(str(path))
+        if named:
+            self.summary.errors.append(f"{path}: {error}")
+        else:
+            self.summary.warnings.append(f"no AIS found in {path} ({why}); skipped")
+        if self.on_progress is not None:
+            self.on_progress(self.summary)
 
     def _ingest_nmea(self, path: Path) -> None:
         opened = open_input(path)
@@ -423,6 +460,19 @@ class Ingestor:
             first_line += n_rows
         self.drain()
         self.writer.record_input(input_key, source, index + 1)
+
+
+def _csv_header_problem(head: bytes) -> str | None:
+    """Why a CSV (by its look) is not a recognised AIS export; None when it is one (or empty)."""
+    if not head.strip():
+        return None
+    from shadowfleet.ais.csv_import import sniff_csv_format  # pandas-backed: imported only for CSV input
+
+    try:
+        sniff_csv_format(head)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def _csv_chunk_key(input_key: str, index: int) -> str:
