@@ -43,6 +43,7 @@ import pyarrow as pa
 
 from shadowfleet.ais.decoder import DecodeResult, NmeaDecoder
 from shadowfleet.ais.inputs import (
+    SNIFF_BYTES,
     DamagedInputError,
     ExpandedInputs,
     OpenedInput,
@@ -268,7 +269,7 @@ class Ingestor:
                     if problem is not None:
                         self._without_ais(path, named, problem, "not NMEA, and not a known AIS CSV export")
                         return
-                elif head.strip() and not file_has_ais(path, head):
+                elif _has_content(head) and not file_has_ais(path, head):
                     why = "no line holds an AIS sentence such as !AIVDM or !AIVDO"
                     self._without_ais(path, named, f"no AIS found: {why}", why)
                     return
@@ -460,6 +461,11 @@ class Ingestor:
             first_line += n_rows
         self.drain()
         self.writer.record_input(input_key, source, index + 1)
+
+
+def _has_content(head: bytes) -> bool:
+    """False for an empty or all-blank file (nothing to do, nothing to warn about)."""
+    return bool(head.strip()) or len(head) >= SNIFF_BYTES
 
 
 def _csv_header_problem(head: bytes) -> str | None:
