@@ -4,18 +4,21 @@ Corpus: `shadowfleet.ais.encode.traffic_mix` (~80% types 1-3, 7% type 18, 6% lin
 5% type 24, 2% other), written in blocks to a plain `.nmea` file (no tag blocks, as AIS-catcher or
 rtl-ais print it).
 
-Baseline, in the same run: pyais 3 decoding the same file, `for msg in FileReaderStream(path):
+Baseline, in the same run: pyais 3 decoding the same kind of file, `for msg in FileReaderStream(path):
 msg.decode()` (framing, multi-part assembly and full decode, nothing written) — pyais decode only, so
-the ratio understates our advantage over any pyais pipeline that also stores its output.
+the ratio understates our advantage over any pyais pipeline that also stores its output. pyais runs in
+one thread; its rate per line does not depend on the file's size.
 
 Ours: `shadowfleet ingest FILE --lake DIR` run as a child process, timed from process start to exit
-(interpreter start-up and imports included), its peak RSS and CPU time read with os.wait4. It runs on
-two corpus sizes to show memory does not grow with the input; the CPU difference between the two runs
-gives the steady-state rate with start-up excluded. The machine may be shared: CPU-time ratios are the
-steadier figures, wall-clock ones are printed too.
+(interpreter start-up and imports included), with its peak RSS and CPU time (all threads) read with
+os.wait4, `--repeat` times per size on a fresh lake (medians reported). The command overlaps reading
+and hashing, decoding, and sorting and writing in three threads, so on a machine with two or more cores
+its wall time is below its CPU time: both ratios are reported. Memory should not grow with the input:
+the sizes go up to a file of several GB. The machine's load average is printed: on a shared machine,
+wall-clock figures are only as good as the quiet they were measured in.
 
-    python -m bench.ingest                      # 1M and 5M lines, pyais on the 1M corpus
-    python -m bench.ingest --lines 2000000 --big-lines 10000000
+    python -m bench.ingest                                   # 1M, 5M and 20M lines, 3 runs each
+    python -m bench.ingest --sizes 1e6,5e6 --repeat 5
 """
 
 from __future__ import annotations
@@ -24,10 +27,13 @@ import argparse
 import json
 import os
 import platform
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,11 +75,13 @@ def pyais_decode(path: Path) -> dict[str, float]:
     }
 
 
-def run_ingest(path: Path, lake: Path, chunk_lines: int) -> dict[str, object]:
+def run_ingest(path: Path, lake: Path, chunk_lines: int | None) -> dict[str, object]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
     cmd = [sys.executable, "-m", "shadowfleet", "ingest", str(path), "--lake", str(lake)]
-    cmd += ["--no-progress", "--json", "--chunk-lines", str(chunk_lines)]
+    cmd += ["--no-progress", "--json"]
+    if chunk_lines is not None:
+        cmd += ["--chunk-lines", str(chunk_lines)]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
@@ -102,57 +110,107 @@ def lake_size_bytes(lake: Path) -> int:
     return sum(p.stat().st_size for p in lake.rglob("*") if p.is_file())
 
 
+@dataclass
+class SizeResult:
+    lines: int
+    input_bytes: int
+    lake_bytes: int
+    wall_s: float  # medians over the runs
+    wall_s_min: float
+    wall_s_max: float
+    cpu_s: float
+    in_process_s: float
+    peak_rss_mib: float  # the largest over the runs
+    positions: int
+    statics: int
+    rejects: int
+    runs: list[dict[str, object]] = field(default_factory=list)
+
+    def ratios(self, base_wall_rate: float, base_cpu_rate: float) -> dict[str, float]:
+        return {
+            "ratio_wall_vs_pyais": self.lines / self.wall_s / base_wall_rate,
+            "ratio_cpu_vs_pyais": self.lines / self.cpu_s / base_cpu_rate,
+            "ratio_wall_in_process_vs_pyais": self.lines / self.in_process_s / base_wall_rate,
+        }
+
+
+def measure_size(work: Path, n_lines: int, repeat: int, chunk_lines: int | None) -> SizeResult:
+    corpus = work / f"corpus-{n_lines}.nmea"
+    n = write_corpus(corpus, n_lines)
+    runs = []
+    lake_bytes = 0
+    for _ in range(repeat):
+        lake = work / "lake"
+        shutil.rmtree(lake, ignore_errors=True)
+        runs.append(run_ingest(corpus, lake, chunk_lines))
+        lake_bytes = lake_size_bytes(lake)
+    shutil.rmtree(work / "lake", ignore_errors=True)
+    input_bytes = corpus.stat().st_size
+    corpus.unlink()
+
+    def values(key: str) -> list[float]:
+        return [float(r[key]) for r in runs]  # type: ignore[arg-type]
+
+    walls = values("wall_seconds")
+    return SizeResult(
+        lines=n,
+        input_bytes=input_bytes,
+        lake_bytes=lake_bytes,
+        wall_s=statistics.median(walls),
+        wall_s_min=min(walls),
+        wall_s_max=max(walls),
+        cpu_s=statistics.median(values("cpu_seconds")),
+        in_process_s=statistics.median(values("in_process_seconds")),
+        peak_rss_mib=max(values("peak_rss_mib")),
+        positions=int(values("positions")[0]),
+        statics=int(values("statics")[0]),
+        rejects=int(values("rejects")[0]),
+        runs=runs,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="End-to-end ingest vs pyais decode")
-    parser.add_argument("--lines", type=int, default=1_000_000, help="corpus size for the speed ratio")
-    parser.add_argument("--big-lines", type=int, default=5_000_000, help="second size, for peak memory")
-    parser.add_argument("--chunk-lines", type=int, default=500_000)
+    parser.add_argument("--sizes", default="1e6,5e6,2e7", help="corpus sizes in lines, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="ingest runs per size (medians reported)")
+    parser.add_argument("--pyais-lines", type=float, default=1e6, help="lines pyais decodes for the baseline")
+    parser.add_argument("--chunk-lines", type=int, default=None, help="default: the lake's default")
     parser.add_argument("--workdir", type=Path, default=None, help="where corpora and lakes go (temp)")
     args = parser.parse_args()
+    sizes = [int(float(x)) for x in args.sizes.split(",") if x.strip()]
 
     sys.path.insert(0, str(REPO / "src"))
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)
-        small, big = work / "small.nmea", work / "big.nmea"
-        print(f"generating {args.lines:,} + {args.big_lines:,} lines ...", flush=True)
-        n_small = write_corpus(small, args.lines)
-        n_big = write_corpus(big, args.big_lines)
+        base_corpus = work / "pyais.nmea"
+        n_base = write_corpus(base_corpus, int(args.pyais_lines))
+        print(f"pyais baseline on {n_base:,} lines ...", flush=True)
+        base = pyais_decode(base_corpus)
+        base_corpus.unlink()
+        results = []
+        for n_lines in sizes:
+            print(f"shadowfleet ingest, {n_lines:,} lines x {args.repeat} ...", flush=True)
+            results.append(measure_size(work, n_lines, args.repeat, args.chunk_lines))
+    load_after = os.getloadavg()
+    base_wall_rate = n_base / base["seconds"]
+    base_cpu_rate = n_base / base["cpu_seconds"]
 
-        print("pyais baseline ...", flush=True)
-        base = pyais_decode(small)
-        base_rate = n_small / base["seconds"]
-
-        print("shadowfleet ingest (child processes) ...", flush=True)
-        ours_small = run_ingest(small, work / "lake-small", args.chunk_lines)
-        ours_big = run_ingest(big, work / "lake-big", args.chunk_lines)
-        size_small = lake_size_bytes(work / "lake-small")
-        rate_wall = n_small / float(ours_small["wall_seconds"])  # type: ignore[arg-type]
-        rate_inproc = n_small / float(ours_small["in_process_seconds"])  # type: ignore[arg-type]
-        rate_big = n_big / float(ours_big["wall_seconds"])  # type: ignore[arg-type]
-        cpu_ratio = base["cpu_seconds"] / float(ours_small["cpu_seconds"])  # type: ignore[arg-type]
-        # CPU per extra line between the two sizes: start-up and fixed costs cancel out
-        marginal_cpu_s = float(ours_big["cpu_seconds"]) - float(ours_small["cpu_seconds"])  # type: ignore[arg-type]
-        marginal_rate = (n_big - n_small) / marginal_cpu_s if marginal_cpu_s > 0 else float("nan")
-        base_cpu_rate = n_small / base["cpu_seconds"]
-        big_cpu_ratio = n_big / float(ours_big["cpu_seconds"]) / base_cpu_rate  # type: ignore[arg-type]
-
+    first, last = results[0], results[-1]
+    extra_lines = last.lines - first.lines
+    extra_wall, extra_cpu = last.wall_s - first.wall_s, last.cpu_s - first.cpu_s
+    marginal_wall = extra_lines / extra_wall if extra_lines and extra_wall > 0 else float("nan")
+    marginal_cpu = extra_lines / extra_cpu if extra_lines and extra_cpu > 0 else float("nan")
     result = {
         "corpus": "shadowfleet.ais.encode.traffic_mix, plain AIVDM lines",
-        "lines_small": n_small,
-        "lines_big": n_big,
-        "chunk_lines": args.chunk_lines,
-        "pyais": {**base, "lines_per_s": base_rate, "version": _pyais_version()},
-        "ingest_small": {**ours_small, "lines_per_s_wall": rate_wall, "lines_per_s_in_process": rate_inproc},
-        "ingest_big": {**ours_big, "lines_per_s_wall": rate_big},
-        "ratio_wall_vs_pyais": rate_wall / base_rate,
-        "ratio_in_process_vs_pyais": rate_inproc / base_rate,
-        "ratio_cpu_vs_pyais": cpu_ratio,
-        "ratio_cpu_big_vs_pyais": big_cpu_ratio,
-        "marginal_lines_per_cpu_s": marginal_rate,
-        "pyais_lines_per_cpu_s": base_cpu_rate,
-        "ratio_marginal_cpu_vs_pyais": marginal_rate / base_cpu_rate,
-        "lake_bytes_small": size_small,
-        "input_bytes_small": (n_small and os.path.getsize(small)) if small.exists() else None,
+        "pyais": {**base, "lines": n_base, "lines_per_s": base_wall_rate, "version": _pyais_version()},
+        "sizes": [{**asdict(r), **r.ratios(base_wall_rate, base_cpu_rate)} for r in results],
+        "marginal_lines_per_s_wall": marginal_wall,
+        "marginal_lines_per_cpu_s": marginal_cpu,
+        "ratio_marginal_wall_vs_pyais": marginal_wall / base_wall_rate,
+        "ratio_marginal_cpu_vs_pyais": marginal_cpu / base_cpu_rate,
+        "load_average_before": load_before,
+        "load_average_after": load_after,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
     }
@@ -160,32 +218,32 @@ def main() -> None:
     out = RESULTS / "ingest.json"
     out.write_text(json.dumps(result, indent=2))
 
-    small_wall = float(ours_small["wall_seconds"])  # type: ignore[arg-type]
-    small_cpu = float(ours_small["cpu_seconds"])  # type: ignore[arg-type]
-    rss_small = float(ours_small["peak_rss_mib"])  # type: ignore[arg-type]
-    rss_big = float(ours_big["peak_rss_mib"])  # type: ignore[arg-type]
     print()
     print(
-        f"pyais decode only           {base_rate:>10,.0f} lines/s  ({base['seconds']:.1f} s wall, {base['cpu_seconds']:.1f} s CPU)"
+        f"pyais decode only: {base_wall_rate:,.0f} lines/s wall, {base_cpu_rate:,.0f} lines per CPU-s"
+        f" ({n_base:,} lines)"
     )
     print(
-        f"shadowfleet ingest, wall    {rate_wall:>10,.0f} lines/s  ({small_wall:.1f} s incl. start-up, {small_cpu:.1f} s CPU)"
+        f"{'lines':>12} {'wall s (min-max)':>19} {'lines/s':>11} {'x pyais':>8} {'CPU s':>7} {'x pyais CPU':>11} {'peak RSS':>10}"
     )
-    print(f"shadowfleet ingest, inside  {rate_inproc:>10,.0f} lines/s")
+    for r in results:
+        ratio = r.ratios(base_wall_rate, base_cpu_rate)
+        print(
+            f"{r.lines:>12,} {r.wall_s:>6.2f} ({r.wall_s_min:.2f}-{r.wall_s_max:.2f})"
+            f" {r.lines / r.wall_s:>11,.0f} {ratio['ratio_wall_vs_pyais']:>7.1f}x"
+            f" {r.cpu_s:>7.2f} {ratio['ratio_cpu_vs_pyais']:>10.1f}x {r.peak_rss_mib:>6,.0f} MiB"
+        )
     print(
-        f"ratio to pyais: {rate_wall / base_rate:.1f}x wall, {rate_inproc / base_rate:.1f}x wall without start-up,"
-        f" {cpu_ratio:.1f}x CPU time"
+        f"steady state ({first.lines:,} -> {last.lines:,} lines, start-up excluded):"
+        f" {marginal_wall:,.0f} lines/s wall = {marginal_wall / base_wall_rate:.1f}x,"
+        f" {marginal_cpu:,.0f} lines per CPU-s = {marginal_cpu / base_cpu_rate:.1f}x pyais"
     )
-    print(f"whole command on {n_big:,} lines: {big_cpu_ratio:.1f}x pyais CPU time")
     print(
-        f"steady state (CPU per extra line, start-up excluded): {marginal_rate:,.0f} lines/CPU-s vs pyais"
-        f" {base_cpu_rate:,.0f}: {marginal_rate / base_cpu_rate:.1f}x"
+        f"rows at {first.lines:,} lines: {first.positions:,} positions, {first.statics:,} statics,"
+        f" {first.rejects:,} rejects; lake {first.lake_bytes / 2**20:,.1f} MiB from"
+        f" {first.input_bytes / 2**20:,.1f} MiB of NMEA"
     )
-    print(f"peak RSS: {rss_small:,.0f} MiB at {n_small:,} lines, {rss_big:,.0f} MiB at {n_big:,} lines")
-    print(
-        f"rows: {ours_small['positions']:,} positions, {ours_small['statics']:,} statics,"
-        f" {ours_small['rejects']:,} rejects; lake {size_small / 2**20:,.1f} MiB"
-    )
+    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} on {os.cpu_count()} CPUs")
     print(f"written to {out}")
 
 

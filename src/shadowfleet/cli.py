@@ -5,12 +5,13 @@ Each room's commands live in `shadowfleet.commands.<area>` and register themselv
 
 import importlib
 import pkgutil
+import sys
 
 import typer
 
 import shadowfleet.commands
 
-app = typer.Typer(
+_app = typer.Typer(
     name="shadowfleet",
     help="Open, evidence-backed tracking of sanctioned maritime trade with Venezuela.",
     no_args_is_help=True,
@@ -18,19 +19,31 @@ app = typer.Typer(
 )
 
 
-def _register_all() -> None:
-    """Every module in `shadowfleet.commands` defines `register(app)`; adding a file adds commands."""
-    for info in sorted(pkgutil.iter_modules(shadowfleet.commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"shadowfleet.commands.{info.name}")
-        module.register(app)
+_registered: set[str] = set()  # command modules already on `_app`
 
 
-@app.callback()
+def _register(argv: list[str]) -> None:
+    """Every module in `shadowfleet.commands` defines `register(app)`; adding a file adds commands.
+
+    When the first argument names a module (`shadowfleet ingest ...`), only that module is imported:
+    the other commands' imports would only slow the start of the one that runs.
+    """
+    modules = sorted(m.name for m in pkgutil.iter_modules(shadowfleet.commands.__path__))
+    wanted = argv[1] if len(argv) > 1 else None
+    if wanted in modules and not wanted.startswith("_"):
+        modules = [wanted]
+    for name in modules:
+        if name not in _registered:
+            importlib.import_module(f"shadowfleet.commands.{name}").register(_app)
+            _registered.add(name)
+
+
+@_app.callback()
 def _root() -> None:
     """Open, evidence-backed tracking of sanctioned maritime trade with Venezuela."""
 
 
-@app.command()
+@_app.command()
 def version() -> None:
     """Print the shadowfleet version."""
     from shadowfleet import __version__
@@ -38,11 +51,17 @@ def version() -> None:
     typer.echo(__version__)
 
 
-_register_all()
-
-
 def main() -> None:
-    app()
+    _register(sys.argv)
+    _app()
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`shadowfleet.cli.app`: the command with every subcommand registered (for tests and embedding)."""
+    if name != "app":
+        raise AttributeError(name)
+    _register([])
+    return _app
 
 
 if __name__ == "__main__":

@@ -58,6 +58,27 @@ def test_layout_sorted_zstd_and_manifest(tmp_path):
     assert pq.read_table(tmp_path / files[3]).schema.equals(STATIC_SCHEMA)
 
 
+def test_file_encodings_and_statistics(tmp_path):
+    """Doubles are byte-stream-split; min/max statistics exist for the columns queries filter on
+    (and are left out for the others, which they only slow down)."""
+    _write_sample(tmp_path)
+    meta = pq.ParquetFile(tmp_path / f"positions/date=2024-03-01/part-{'a' * 32}.parquet").metadata
+    columns = {
+        meta.row_group(0).column(i).path_in_schema: meta.row_group(0).column(i)
+        for i in range(meta.num_columns)
+    }
+    assert "BYTE_STREAM_SPLIT" in columns["lat"].encodings
+    assert "BYTE_STREAM_SPLIT" in columns["sog_kn"].encodings
+    assert columns["mmsi"].statistics.min == 111 and columns["mmsi"].statistics.max == 222
+    assert columns["lat"].statistics.has_min_max
+    assert columns["sog_kn"].statistics is None or not columns["sog_kn"].statistics.has_min_max
+    con = duckdb.connect()
+    (n,) = con.execute(
+        f"SELECT count(*) FROM read_parquet('{tmp_path}/positions/*/*.parquet') WHERE lat BETWEEN 10.3 AND 10.6"
+    ).fetchone()
+    assert n == 2
+
+
 def test_unmanifested_files_are_invisible_and_cleaned(tmp_path):
     _write_sample(tmp_path)
     stray = tmp_path / "positions/date=2024-03-01/part-stray.parquet"

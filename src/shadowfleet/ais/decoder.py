@@ -28,6 +28,7 @@ from shadowfleet.ais.records import (
     position_values,
     static_values,
 )
+from shadowfleet.model.arrow_numpy import empty_table, from_numpy, repeat_string
 from shadowfleet.model.schemas import POSITION_SCHEMA, REJECT_SCHEMA, STATIC_SCHEMA
 
 __all__ = ["DecodeResult", "NmeaDecoder", "decode_message"]
@@ -47,9 +48,7 @@ class DecodeResult:
 
     @classmethod
     def empty(cls) -> "DecodeResult":
-        return cls(
-            POSITION_SCHEMA.empty_table(), STATIC_SCHEMA.empty_table(), REJECT_SCHEMA.empty_table(), {}
-        )
+        return cls(empty_table(POSITION_SCHEMA), empty_table(STATIC_SCHEMA), empty_table(REJECT_SCHEMA), {})
 
 
 def merge_counts(into: dict[str, int], more: dict[str, int]) -> dict[str, int]:
@@ -156,6 +155,11 @@ class NmeaDecoder:
         """Like feed() for a block of complete lines as read from a file (LF or CR LF separated; a last
         line without LF counts). Saves splitting the block into line objects on the fast path."""
         return self._feed(LineBuffer.from_buffer(data), first_line_no, None)
+
+    def feed_line_buffer(self, buf: LineBuffer, first_line_no: int) -> DecodeResult:
+        """Like feed_buffer() for a block already framed into lines (`LineBuffer.from_buffer`), e.g. by a
+        reader thread."""
+        return self._feed(buf, first_line_no, None)
 
     def _feed(
         self, buf: LineBuffer | None, first_line_no: int, lines: Sequence[bytes] | None
@@ -415,14 +419,18 @@ class NmeaDecoder:
     def _result(self, fast: FastColumns) -> DecodeResult:
         positions = _positions_table(self._pos_rows, self._pos_order, fast, self)
         statics = _statics_table(self._static_rows, self._static_order, fast, self)
-        rejects = pa.table(
-            {
-                "source": [self.source] * len(self._rejects),
-                "line_no": [r[0] for r in self._rejects],
-                "reason": [r[1] for r in self._rejects],
-                "line": [r[2] for r in self._rejects],
-            },
-            schema=REJECT_SCHEMA,
+        rejects = (
+            empty_table(REJECT_SCHEMA)
+            if not self._rejects
+            else pa.table(
+                {
+                    "source": [self.source] * len(self._rejects),
+                    "line_no": [r[0] for r in self._rejects],
+                    "reason": [r[1] for r in self._rejects],
+                    "line": [r[2] for r in self._rejects],
+                },
+                schema=REJECT_SCHEMA,
+            )
         )
         counts = dict(self._counts)
         counts["positions"] = positions.num_rows
@@ -435,18 +443,9 @@ class NmeaDecoder:
         return DecodeResult(positions, statics, rejects, counts, messages)
 
 
-def repeat_string(value: str, n: int) -> pa.Array:
-    """A string array holding `value` n times, built from buffers (no Python objects per row)."""
-    data = value.encode()
-    offsets = np.arange(n + 1, dtype=np.int64) * len(data)
-    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data * n)).cast(
-        pa.string()
-    )
-
-
 def _rows_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     if not rows:
-        return schema.empty_table()
+        return empty_table(schema)
     columns = {f.name: [r[f.name] for r in rows] for f in schema}
     return pa.table(columns, schema=schema)
 
@@ -458,19 +457,19 @@ def _fast_stamps(fast: FastColumns, line_idx: np.ndarray, decoder: NmeaDecoder) 
     ts_type = POSITION_SCHEMA.field("ts").type
     if fast.line_ts_us is None or fast.line_origin is None or fast.line_receiver is None:
         return {
-            "ts": pa.array(np.full(m, now, dtype=np.int64)).cast(ts_type),
+            "ts": from_numpy(np.full(m, now, dtype=np.int64), ts_type),
             "ts_origin": repeat_string("clock", m),
             "receiver": pa.nulls(m, type=pa.string()),
-            "simulated": pa.array(np.full(m, decoder.simulated), type=pa.bool_()),
+            "simulated": from_numpy(np.full(m, decoder.simulated)),
         }
     line_ts = fast.line_ts_us[line_idx]
-    origin = pa.DictionaryArray.from_arrays(pa.array(fast.line_origin[line_idx]), pa.array(list(ORIGINS)))
+    origin = pa.DictionaryArray.from_arrays(from_numpy(fast.line_origin[line_idx]), pa.array(list(ORIGINS)))
     simulated = fast.line_simulated[line_idx] if fast.line_simulated is not None else np.zeros(m, dtype=bool)
     return {
-        "ts": pa.array(np.where(line_ts >= 0, line_ts, now)).cast(ts_type),
+        "ts": from_numpy(np.where(line_ts >= 0, line_ts, now), ts_type),
         "ts_origin": origin.cast(pa.string()),
         "receiver": pa.array(fast.line_receiver[line_idx], type=pa.string()),
-        "simulated": pa.array(simulated | decoder.simulated, type=pa.bool_()),
+        "simulated": from_numpy(simulated | decoder.simulated),
     }
 
 
@@ -489,7 +488,7 @@ def _statics_table(
         return fast_table
     keys = np.concatenate([fast.static_line_idx, np.asarray(order, dtype=np.int64)])
     combined = pa.concat_tables([fast_table, general])
-    return combined.take(pa.array(np.argsort(keys, kind="stable")))
+    return combined.take(from_numpy(np.argsort(keys, kind="stable")))
 
 
 def _positions_table(
@@ -503,17 +502,17 @@ def _positions_table(
     nav_valid = fast.nav_status >= 0
     fast_table = pa.table(
         {
-            "mmsi": pa.array(fast.mmsi, type=pa.int64()),
+            "mmsi": from_numpy(fast.mmsi, pa.int64()),
             "ts": stamps["ts"],
-            "lat": pa.array(fast.lat, from_pandas=True),
-            "lon": pa.array(fast.lon, from_pandas=True),
-            "sog_kn": pa.array(fast.sog_kn, from_pandas=True),
-            "cog_deg": pa.array(fast.cog_deg, from_pandas=True),
-            "heading_deg": pa.array(fast.heading_deg, from_pandas=True),
-            "rot_deg_min": pa.array(fast.rot_deg_min, from_pandas=True),
-            "nav_status": pa.array(fast.nav_status, mask=~nav_valid, type=pa.int8()),
-            "accuracy": pa.array(fast.accuracy, type=pa.bool_()),
-            "msg_type": pa.array(fast.msg_type, type=pa.int8()),
+            "lat": from_numpy(fast.lat, nan_is_null=True),
+            "lon": from_numpy(fast.lon, nan_is_null=True),
+            "sog_kn": from_numpy(fast.sog_kn, nan_is_null=True),
+            "cog_deg": from_numpy(fast.cog_deg, nan_is_null=True),
+            "heading_deg": from_numpy(fast.heading_deg, nan_is_null=True),
+            "rot_deg_min": from_numpy(fast.rot_deg_min, nan_is_null=True),
+            "nav_status": from_numpy(fast.nav_status, pa.int8(), valid=nav_valid),
+            "accuracy": from_numpy(fast.accuracy),
+            "msg_type": from_numpy(fast.msg_type, pa.int8()),
             "ts_origin": stamps["ts_origin"],
             "receiver": stamps["receiver"],
             "source": repeat_string(decoder.source, n_fast),
@@ -525,4 +524,4 @@ def _positions_table(
         return fast_table
     keys = np.concatenate([fast.line_idx, np.asarray(order, dtype=np.int64)])
     combined = pa.concat_tables([fast_table, general])
-    return combined.take(pa.array(np.argsort(keys, kind="stable")))
+    return combined.take(from_numpy(np.argsort(keys, kind="stable")))

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shadowfleet.ais.sixbit import SIXBIT_CHARS
+from shadowfleet.model.arrow_numpy import from_numpy
 
 _SIXBIT_ASCII = np.frombuffer(SIXBIT_CHARS.encode("ascii"), dtype=np.uint8)
 US_PER_MINUTE = 60_000_000
@@ -48,7 +49,7 @@ def text_column(w: BitsSource, offset: int, nchars: int) -> pa.Array:
 
 
 def _masked_int(values: np.ndarray, valid: np.ndarray, typ: pa.DataType) -> pa.Array:
-    return pa.array(values.astype(np.int64), mask=~valid).cast(typ)
+    return from_numpy(values.astype(np.int64), typ, valid=valid)
 
 
 def _dims(w: BitsSource, start: int, usable: np.ndarray | None = None) -> tuple[pa.Array, pa.Array]:
@@ -60,7 +61,7 @@ def _dims(w: BitsSource, start: int, usable: np.ndarray | None = None) -> tuple[
     if usable is not None:
         ok_len &= usable
         ok_beam &= usable
-    return pa.array(length, mask=~ok_len), pa.array(beam, mask=~ok_beam)
+    return from_numpy(length, valid=ok_len), from_numpy(beam, valid=ok_beam)
 
 
 def eta_us(
@@ -112,7 +113,7 @@ def _table(
     m = mmsi.size
     return pa.table(
         {
-            "mmsi": pa.array(mmsi, type=pa.int64()),
+            "mmsi": from_numpy(mmsi, pa.int64()),
             "imo": imo,
             "name": name,
             "callsign": callsign,
@@ -122,7 +123,7 @@ def _table(
             "draught_m": draught,
             "destination": destination,
             "eta": eta,
-            "msg_type": pa.array(np.full(m, msg_type, dtype=np.int8)),
+            "msg_type": from_numpy(np.full(m, msg_type, dtype=np.int8)),
         }
     )
 
@@ -149,9 +150,9 @@ def statics_type5(w: BitsSource, report_us: np.ndarray) -> tuple[pa.Table, int]:
         _masked_int(ship_type, ship_type != 0, pa.int16()),
         length,
         beam,
-        pa.array(draught / 10, mask=draught == 0),
+        from_numpy(draught / 10, valid=draught != 0),
         text_column(w, 302, 20),
-        pa.array(eta_values, mask=~eta_valid).cast(TS_TYPE),
+        from_numpy(eta_values, TS_TYPE, valid=eta_valid),
     )
     return table, impossible
 
@@ -187,14 +188,14 @@ def statics_type24(w: BitsSource) -> pa.Table:
     callsign = text_column(w, 90, 7)
     ship_type = w.bits(40, 8)
     length, beam = _dims(w, 132, part_b & ~aux)
-    a_only = pa.array(~part_b)
-    b_only = pa.array(part_b)
+    a_only = from_numpy(~part_b)
+    b_only = from_numpy(part_b)
     return _table(
         mmsi,
         24,
         _nulls(m, pa.int64()),
-        pc.if_else(a_only, name, pa.scalar(None, pa.string())),
-        pc.if_else(b_only, callsign, pa.scalar(None, pa.string())),
+        pc.if_else(a_only, name, pa.nulls(m, pa.string())),
+        pc.if_else(b_only, callsign, pa.nulls(m, pa.string())),
         _masked_int(ship_type, part_b & (ship_type != 0), pa.int16()),
         length,
         beam,

@@ -15,7 +15,8 @@ import numpy as np
 import pyarrow as pa
 
 from shadowfleet.ais import fast_static
-from shadowfleet.ais.fast_frame import Frames, LineBuffer, char, frame_lines, windows
+from shadowfleet.ais.fast_frame import PAD, Frames, LineBuffer, char, frame_lines, windows
+from shadowfleet.model.arrow_numpy import from_numpy
 
 
 @dataclass
@@ -178,7 +179,7 @@ def decode_fast(
 
     # type 5 in two fragments on adjacent lines with the same sequence id and channel
     pairs = _type5_pairs(f, other_multipart=_multipart_elsewhere(buf, f), pending_keys=pending_keys)
-    stamp_of: dict[int, int] = {}  # static row line -> line whose stamp the row takes
+    stamp_from: tuple[np.ndarray, np.ndarray] | None = None  # (static row lines, lines whose stamp they take)
     if pairs is not None:
         a, b, v = pairs
         # the message takes the first fragment's receive time, or the second's when only it has one
@@ -189,7 +190,7 @@ def decode_fast(
         nulled_eta += impossible
         static_parts.append((b, table))
         static_parts.append((a, _EMPTY_MARK))  # first fragments are handled too, without a row
-        stamp_of = dict(zip(b.tolist(), stamp_line.tolist(), strict=True))
+        stamp_from = (b, stamp_line)
 
     # base stations (4, 11) and aids to navigation (21): decoded for their counts only (no rows)
     counted = _count_only(f, single)
@@ -198,10 +199,8 @@ def decode_fast(
     _attach_statics(out, static_parts, arr)
     if out.statics is not None:
         out.static_stamp_idx = out.static_line_idx.copy()
-        if stamp_of:
-            out.static_stamp_idx = np.array(
-                [stamp_of.get(i, i) for i in out.static_line_idx.tolist()], dtype=np.int64
-            )
+        if stamp_from is not None:  # static_line_idx is sorted and holds every line of `b`
+            out.static_stamp_idx[np.searchsorted(out.static_line_idx, stamp_from[0])] = stamp_from[1]
     for msg_type, line_idx in counted.items():
         out.handled[line_idx] = True
         out.type_counts[msg_type] = out.type_counts.get(msg_type, 0) + int(line_idx.size)
@@ -350,12 +349,17 @@ def _payload_window(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Payload characters of fragment lines a (then b when different) as 6-bit values in `width` columns,
     zero beyond the payload and in the fill bits; with per-row validity and bit count."""
-    la = f.plen[a]
-    total = la + np.where(a == b, 0, f.plen[b])
+    single = a is b or np.array_equal(a, b)
+    la = np.minimum(f.plen[a], width)
+    total = la if single else la + f.plen[b]
+    chars = np.empty((a.size, width), dtype=np.uint8)
+    for length in np.unique(la).tolist():  # fragment lengths: one or two values in practice
+        rows = np.flatnonzero(la == length)
+        chars[rows, :length] = _chars_at(f.arr, f.ps[a[rows]], length)
+        if length < width:
+            chars[rows, length:] = ord("0") if single else _chars_at(f.arr, f.ps[b[rows]], width - length)
     k = np.arange(width)[None, :]
-    src = np.where(k < la[:, None], f.ps[a][:, None] + k, f.ps[b][:, None] + (k - la[:, None]))
-    inside = k < total[:, None]
-    chars = np.where(inside, f.arr[np.where(inside, src, 0)], ord("0")).astype(np.uint8)
+    chars = np.where(k < total[:, None], chars, np.uint8(ord("0")))
     v, valid = _six_bit_values(chars)
     fill = f.fill[b]
     last = total - 1
@@ -364,12 +368,18 @@ def _payload_window(
     return v, valid, 6 * total - fill
 
 
+def _chars_at(arr: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
+    """arr[start : start + width] for each start, as rows (reads past a line stay in the padding)."""
+    if width <= PAD:
+        return windows(arr, width)[starts]
+    return arr[np.minimum(starts[:, None] + np.arange(width)[None, :], arr.size - 1)]
+
+
 def _attach_statics(
     out: FastColumns, static_parts: list[tuple[np.ndarray, pa.Table]], arr: np.ndarray
 ) -> None:
-    counts: dict[int, int] = {}
-    for t, c in zip(*np.unique(out.msg_type, return_counts=True), strict=True):
-        counts[int(t)] = int(c)
+    per_type = np.bincount(out.msg_type.astype(np.intp), minlength=64) if out.msg_type.size else np.zeros(0)
+    counts = {int(t): int(per_type[t]) for t in np.flatnonzero(per_type)}
     tables = []
     keys = []
     for line_idx, table in static_parts:
@@ -387,7 +397,7 @@ def _attach_statics(
         key = np.concatenate(keys)
         order = np.argsort(key, kind="stable")
         out.static_line_idx = key[order]
-        out.statics = pa.concat_tables(tables).take(pa.array(order))
+        out.statics = pa.concat_tables(tables).take(from_numpy(order))
 
 
 def _decode_group(w: _Words, line_idx: np.ndarray, kind: str) -> FastColumns:

@@ -72,6 +72,7 @@ def write_parquet_atomic(
     row_group_rows: int = ROW_GROUP_ROWS,
     dictionary_columns: Sequence[str] | None = None,
     byte_stream_split_columns: Sequence[str] = (),
+    statistics_columns: Sequence[str] | None = None,
     before_publish: Callable[[], None] | None = None,
 ) -> int:
     """Write `table` to `path` atomically (temp file, fsync, rename, fsync folder); returns bytes written.
@@ -79,6 +80,7 @@ def write_parquet_atomic(
     `dictionary_columns`: dictionary-encode only these (None: every column, Parquet's default).
     `byte_stream_split_columns`: floating-point columns stored byte-stream-split (compress better and
     faster than plain doubles).
+    `statistics_columns`: write min/max statistics for these only (None: every column).
     `before_publish` runs after the temporary file is durable and before the rename (a test hook).
     """
     path = Path(path)
@@ -90,7 +92,7 @@ def write_parquet_atomic(
             tmp,
             compression=compression,
             row_group_size=row_group_rows,
-            write_statistics=True,
+            write_statistics=True if statistics_columns is None else list(statistics_columns),
             use_dictionary=True if dictionary_columns is None else list(dictionary_columns),
             use_byte_stream_split=list(byte_stream_split_columns) or False,
         )

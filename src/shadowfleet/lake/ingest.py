@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pyarrow as pa
 
 from shadowfleet.ais.decoder import DecodeResult, NmeaDecoder
+from shadowfleet.ais.fast_frame import LineBuffer
 from shadowfleet.ais.inputs import (
     SNIFF_BYTES,
     DamagedInputError,
@@ -331,7 +332,10 @@ class Ingestor:
                 if done_lines:  # this file grew since: its former last chunk is a prefix of this one
                     decoder.feed_buffer(data[:done_bytes], line_no)  # carry-over only; rows are stored
                     self.summary.lines_skipped += done_lines
-                result = decoder.feed_buffer(data[done_bytes:] if done_bytes else data, line_no + done_lines)
+                if done_bytes:
+                    result = decoder.feed_buffer(data[done_bytes:], line_no + done_lines)
+                else:
+                    result = decoder.feed_line_buffer(block.lines, line_no)
                 if block.is_last:
                     result = merge_results(result, decoder.flush())
                 chunk = ChunkEntry(
@@ -494,6 +498,7 @@ class _KeyedBlock:
     parent: bytes  # the previous chunk's key (the chain's root for the first)
     key: str  # hex sha256(parent || data)
     bytes_read: int  # of the input file, when this block was complete
+    lines: LineBuffer  # data framed into lines for the decoder
 
 
 def _keyed_blocks(opened: OpenedInput, chunk_lines: int) -> Iterator[_KeyedBlock]:
@@ -504,7 +509,10 @@ def _keyed_blocks(opened: OpenedInput, chunk_lines: int) -> Iterator[_KeyedBlock
         digest = hashlib.sha256(prev_key)
         digest.update(data)
         parent, prev_key = prev_key, digest.digest()
-        yield _KeyedBlock(index, data, n_lines, is_last, parent, prev_key.hex(), opened.counter.bytes_read)
+        lines = LineBuffer.from_buffer(data)
+        yield _KeyedBlock(
+            index, data, n_lines, is_last, parent, prev_key.hex(), opened.counter.bytes_read, lines
+        )
 
 
 def ingest_paths(

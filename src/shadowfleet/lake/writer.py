@@ -30,6 +30,7 @@ from shadowfleet.lake import layout
 from shadowfleet.lake.atomic import TMP_PREFIX, fsync_dir, publish_atomic, tmp_path_for, write_parquet_atomic
 from shadowfleet.lake.faults import crash_point
 from shadowfleet.lake.manifest import ChunkEntry, FileEntry, Manifest
+from shadowfleet.model.arrow_numpy import from_numpy, to_numpy
 
 LOCK_FILE = "writer.lock"
 NMEA_CHUNK_LINES_KEY = "nmea_chunk_lines"
@@ -101,6 +102,11 @@ def float_columns(schema: pa.Schema) -> list[str]:
     return [f.name for f in schema if pa.types.is_floating(f.type)]
 
 
+def statistics_columns(schema: pa.Schema) -> list[str]:
+    """Columns with row-group min/max statistics: those queries filter on (vessel, time, area, IMO)."""
+    return [name for name in ("mmsi", "ts", "lat", "lon", "imo") if name in schema.names]
+
+
 US_PER_DAY = 86_400_000_000
 
 
@@ -119,7 +125,7 @@ def split_by_day(table: pa.Table) -> list[tuple[str, pa.Table]]:
     day = ts_us // US_PER_DAY
     order = day_mmsi_ts_order(day, mmsi, ts_us)
     if not bool((order[1:] > order[:-1]).all()):
-        table = table.take(pa.array(order))
+        table = table.take(from_numpy(order))
         day = day[order]
     bounds = np.flatnonzero(day[1:] != day[:-1]) + 1
     starts = [0, *bounds.tolist()]
@@ -166,8 +172,7 @@ def day_mmsi_ts_order(day: np.ndarray, mmsi: np.ndarray, ts_us: np.ndarray) -> n
 
 
 def _int64(column: pa.ChunkedArray) -> np.ndarray:
-    values = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    return np.asarray(values.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return to_numpy(column, np.int64)
 
 
 def file_entry(
@@ -304,6 +309,7 @@ class LakeWriter:
                         self.root / rel,
                         dictionary_columns=dictionary_columns(part.schema),
                         byte_stream_split_columns=float_columns(part.schema),
+                        statistics_columns=statistics_columns(part.schema),
                         before_publish=lambda: crash_point("before_publish"),
                     )
                     crash_point("after_publish")
@@ -378,6 +384,7 @@ class LakeWriter:
                 compression="zstd",
                 use_dictionary=dictionary_columns(schema),
                 use_byte_stream_split=float_columns(schema) or False,
+                write_statistics=statistics_columns(schema),
             ) as out:
                 for batch in reader:
                     table = pa.Table.from_batches([batch]).cast(schema)
