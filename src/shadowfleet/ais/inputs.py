@@ -33,9 +33,8 @@ class ExpandedInputs:
     files: list[Path] = field(default_factory=list)
     live: list[str] = field(default_factory=list)  # tcp://host:port, udp://[host]:port
     errors: list[str] = field(default_factory=list)  # one clear message per argument that found nothing
-    named: set[Path] = field(
-        default_factory=set
-    )  # resolved paths of files named as such (not found in a folder or by a glob)
+    # resolved paths of the files named as such (not found in a folder or by a glob)
+    named: set[Path] = field(default_factory=set)
 
 
 def expand_inputs(args: Sequence[str]) -> ExpandedInputs:
