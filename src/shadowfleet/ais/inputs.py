@@ -280,8 +280,8 @@ def file_has_ais(path: Path, head: bytes) -> bool:
 def sniff_kind(head: bytes) -> str:
     """'csv' when the first meaningful line looks like a CSV header or row, else 'nmea'.
 
-    Files that are neither (binary garbage, prose) are read as NMEA, so every line is rejected with a
-    reason rather than the file refused.
+    Files that are neither (binary garbage, prose) count as NMEA here; `file_has_ais` then tells
+    whether any of their lines is AIS at all (the lake's ingest skips files without).
     """
     lines = [ln.strip() for ln in head.splitlines()[:200]]
     lines = [ln for ln in lines if ln and not ln.startswith(b"#")]
