@@ -233,3 +233,17 @@ def test_simulated_source_and_other_talkers() -> None:
     res = NmeaDecoder("sim", simulated=True, clock=lambda: FIXED_CLOCK).feed(lines, 1)
     assert res.positions.column("simulated").to_pylist() == [True, True]
     assert res.positions.column("msg_type").to_pylist() == [1, 18]
+
+
+def _type_payload(msg_type: int, n_chars: int = 28) -> bytes:
+    """An armoured payload whose first 6 bits are `msg_type` (the rest zero bits)."""
+    first = msg_type + 48 if msg_type < 40 else msg_type + 56
+    return bytes([first]) + b"0" * (n_chars - 1)
+
+
+def test_message_ids_outside_itu_1_to_27_are_undefined_message_types() -> None:
+    lines = [GOOD, *(build_sentence(_type_payload(t), 0) for t in (0, 28, 40, 63)), GOOD]
+    counts, rejects, _ = decode(lines)
+    assert counts["_positions"] == 2
+    assert rejects == [(k, "undefined_message_type") for k in (2, 3, 4, 5)]
+    assert counts["rejects:undefined_message_type"] == 4

@@ -61,3 +61,31 @@ def test_chunks_are_bounded_and_independent_of_buffering():
     assert [len(c) for c in chunks] == [1000] * 10 + [7]
     assert [ln for c in chunks for ln in c] == lines
     assert list(iter_line_chunks(io.BytesIO(b""), 1000)) == []
+
+
+def test_file_has_ais_finds_any_talker_prefix_and_a_sentence_cut_by_a_scan_block(tmp_path, monkeypatch):
+    from shadowfleet.ais import inputs
+
+    sentences = [
+        b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
+        b"!BSVDO,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
+        b"\\s:rORBCOMM,c:1241544035*4A\\!ABVDM,1,1,,B,x,0*00",
+        b"2024-05-01 12:00:00 $AIVDM,1,1,,A,x,0*00",
+    ]
+    prose = b"Permission is hereby granted, free of charge, to any person obtaining a copy\n" * 2_000
+    for k, sentence in enumerate(sentences):
+        path = tmp_path / f"log{k}.txt"
+        path.write_bytes(prose + sentence + b"\n")
+        assert inputs.file_has_ais(path, read_head(path))  # found past the head
+    not_ais = tmp_path / "gps.nmea"
+    not_ais.write_bytes(b"$GPGGA,213950.00,5250.53669,N,00542.34920,E,1,09,1.03,-6.0,M,45.8,M,,*7B\n" + prose)
+    assert not inputs.file_has_ais(not_ais, read_head(not_ais))
+    gz = tmp_path / "gps.nmea.gz"
+    gz.write_bytes(gzip.compress(not_ais.read_bytes() + sentences[0]))
+    assert inputs.file_has_ais(gz, read_head(gz))
+
+    monkeypatch.setattr(inputs, "AIS_SCAN_BYTES", 1_000)  # small scan blocks: cut a sentence start
+    for cut in range(1, 8):
+        path = tmp_path / f"cut{cut}.txt"
+        path.write_bytes(b"x" * (2_000 - cut) + sentences[0] + b"\n")
+        assert inputs.file_has_ais(path, b"")

@@ -51,7 +51,16 @@ def test_ingest_folder_glob_gz_rejects_stats_and_errors(tmp_path, cli_cmd, cli_e
     assert len(figures["sources"]) == 3
 
     again = _run(
-        cli_cmd, cli_env, "ingest", str(feeds), str(sample), "--lake", str(lake), "--json", "--no-progress"
+        cli_cmd,
+        cli_env,
+        "ingest",
+        str(feeds),
+        str(sample),
+        "--lake",
+        str(lake),
+        "--simulated",
+        "--json",
+        "--no-progress",
     )
     assert again.returncode == 0
     summary = json.loads(again.stdout)

@@ -21,6 +21,9 @@ LON_NA_DEG = 181.0
 _VENDOR_ID_42 = [("x", 48, "x"), ("vendorid", 42, "t")]
 
 
+MAX_MESSAGE_ID = 27  # ITU-R M.1371 defines message IDs 1-27; 0 and 28-63 have no layout
+
+
 class DecodeError(ValueError):
     """A payload that cannot be decoded; `reason` is the short machine reason used in reject rows."""
 
@@ -111,8 +114,8 @@ def decode_payload(payload: bytes, fill_bits: int) -> dict[str, Any]:
     if nbits < 6:
         raise DecodeError("bad_length")
     msg_type = value >> (nbits - 6)
-    if not 1 <= msg_type <= 27:
-        raise DecodeError("unknown_type", str(msg_type))
+    if not 1 <= msg_type <= MAX_MESSAGE_ID:
+        raise DecodeError("undefined_message_type", f"message ID {msg_type} is not defined by ITU-R M.1371")
     if nbits < 38:
         raise DecodeError("bad_length", f"type {msg_type}: {nbits} bits")
     layout = layout_for(msg_type, value, nbits)

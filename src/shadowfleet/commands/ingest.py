@@ -52,6 +52,8 @@ def _summary_table(summary: IngestSummary, title: str) -> Table:
         ),
         ("elapsed", f"{summary.elapsed_s:.1f} s ({rate:,.0f} lines/s)"),
     ]
+    if summary.files_without_ais:
+        rows.insert(6, ("skipped, no AIS found", f"{len(summary.files_without_ais):,} files"))
     for reason, n in sorted(summary.rejects_by_reason.items(), key=lambda kv: -kv[1]):
         rows.append((f"  rejected: {reason}", f"{n:,}"))
     for key, value in rows:
@@ -66,7 +68,11 @@ def register(app: typer.Typer) -> None:
             ...,
             help="Files, folders (recursive), globs, .gz; tcp://host:port (connect) or udp://:port (listen).",
         ),
-        lake: Path = typer.Option(..., "--lake", help="Lake folder (created if missing)."),
+        lake: Path = typer.Option(
+            ...,
+            "--lake",
+            help="Lake folder: an existing lake, or a new or empty folder (created if missing).",
+        ),
         rejects: Path | None = typer.Option(
             None,
             "--rejects",
@@ -105,7 +111,7 @@ def register(app: typer.Typer) -> None:
         from shadowfleet.lake.ingest import DEFAULT_CHUNK_LINES, IngestOptions, IngestSummary
         from shadowfleet.lake.memory import keep_freed_memory
         from shadowfleet.lake.rejects_log import RejectsLog
-        from shadowfleet.lake.writer import LakeLockedError, LakeWriter
+        from shadowfleet.lake.writer import LakeLockedError, LakeWriter, NotALakeError
 
         keep_freed_memory()
 
@@ -121,7 +127,7 @@ def register(app: typer.Typer) -> None:
         expanded = expand_inputs(paths)
         try:
             writer = LakeWriter(lake)
-        except (LakeLockedError, OSError) as exc:
+        except (LakeLockedError, NotALakeError, OSError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
         try:
@@ -143,7 +149,9 @@ def register(app: typer.Typer) -> None:
             if log is not None:
                 stack.callback(log.close)
             if expanded.files:
-                summary = _ingest_files(writer, options, log, expanded.files, progress, console)
+                summary = _ingest_files(
+                    writer, options, log, expanded.files, expanded.named, progress, console
+                )
             summary.errors[:0] = expanded.errors
             if expanded.live:
                 live = _ingest_live(
@@ -154,6 +162,7 @@ def register(app: typer.Typer) -> None:
                 summary.statics += live.statics
                 summary.rejects += live.rejects
                 summary.chunks_written += live.chunks_written
+                summary.errors.extend(live.errors)
                 for k, v in live.rejects_by_reason.items():
                     summary.rejects_by_reason[k] = summary.rejects_by_reason.get(k, 0) + v
                 summary.inputs += len(expanded.live)
@@ -162,10 +171,14 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(summary.to_dict(), indent=2, sort_keys=True))
         else:
             Console().print(_summary_table(summary, f"ingest into {lake}"))
+        for warning in summary.warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}")
         for error in summary.errors:
             console.print(f"[red]error:[/red] {error}")
         if log is not None:
             console.print(f"{log.rows:,} rejected lines written to {rejects}")
+        if summary.refused:
+            raise typer.Exit(2)
         if summary.errors:
             raise typer.Exit(1)
 
@@ -175,9 +188,11 @@ def _ingest_files(
     options: IngestOptions,
     log: RejectsLog | None,
     files: list[Path],
+    named: set[Path],
     show: bool,
     console: Console,
 ) -> IngestSummary:
+    from shadowfleet.ais.inputs import ExpandedInputs
     from shadowfleet.lake.ingest import Ingestor
 
     total_bytes = 0
@@ -209,7 +224,7 @@ def _ingest_files(
 
         ingestor = Ingestor(writer, options, rejects_log=log, on_progress=on_progress)
         try:
-            summary = ingestor.ingest([str(f) for f in files])
+            summary = ingestor.ingest_inputs(ExpandedInputs(files=files, named=named))
         finally:
             ingestor.close()
         bar.update(task, completed=max(total_bytes, 1))
@@ -272,6 +287,7 @@ def _ingest_live(
         total.statics += s.statics
         total.rejects += s.rejects
         total.chunks_written += s.chunks_written
+        total.errors.extend(s.errors)
         for k, v in s.rejects_by_reason.items():
             total.rejects_by_reason[k] = total.rejects_by_reason.get(k, 0) + v
     return total

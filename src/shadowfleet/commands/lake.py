@@ -100,6 +100,13 @@ def register(app: typer.Typer) -> None:
         dataset: str = typer.Option("positions", "--dataset", help="positions | static"),
     ) -> None:
         """List the visible Parquet files of a dataset (e.g. to hand to Spark)."""
+        from shadowfleet.lake.layout import DATASETS
+
+        if dataset not in DATASETS:
+            Console(stderr=True, soft_wrap=True).print(
+                f"[red]error:[/red] unknown dataset {dataset!r}; valid datasets: {', '.join(DATASETS)}"
+            )
+            raise typer.Exit(2)
         with _open_lake(lake) as handle:
             for path in handle.files(dataset):
                 typer.echo(str(path))

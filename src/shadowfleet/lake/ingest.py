@@ -14,6 +14,11 @@ Idempotency key (the `chunk_key` in the manifest):
 - CSV: the whole file's sha256 plus format, mapping, chunk size and chunk index. A file fully ingested
   is recorded as such and skipped after hashing alone.
 
+Neither key depends on `simulated` for NMEA; CSV keys include it (as they always have, so existing
+lakes keep their keys), and the key the other value would give is looked up too. Either way, an input
+already in the lake with the other `simulated` value is refused whole (`SimulatedConflictError`, in
+`IngestSummary.refused`): the same bytes never give two copies of their rows, one real, one simulated.
+
 A grown file (a log appended to since the last run) re-uses the keys of its unchanged full chunks.
 Its former last, partial chunk is found by its parent link (the key before it) and its hash over the
 new chunk's first bytes: those lines are fed to the decoder for state only, and only the new lines
@@ -38,7 +43,17 @@ import pyarrow as pa
 
 from shadowfleet.ais.decoder import DecodeResult, NmeaDecoder
 from shadowfleet.ais.fast_frame import LineBuffer
-from shadowfleet.ais.inputs import OpenedInput, expand_inputs, open_input, read_head, sniff_kind
+from shadowfleet.ais.inputs import (
+    SNIFF_BYTES,
+    DamagedInputError,
+    ExpandedInputs,
+    OpenedInput,
+    expand_inputs,
+    file_has_ais,
+    open_input,
+    read_head,
+    sniff_kind,
+)
 from shadowfleet.lake.line_blocks import iter_line_blocks, line_ends
 from shadowfleet.lake.manifest import ChunkEntry
 from shadowfleet.lake.readahead import read_ahead
@@ -52,6 +67,22 @@ NMEA_KEY_ROOT = b"shadowfleet/nmea-chunk-chain/v1"
 DEFAULT_CHUNK_LINES = 500_000
 DEFAULT_CSV_CHUNK_ROWS = 200_000
 T = TypeVar("T")
+
+
+class SimulatedConflictError(Exception):
+    """A chunk of this input is already in the lake with the other `simulated` value."""
+
+    def __init__(self, stored_simulated: bool) -> None:
+        super().__init__("simulated" if stored_simulated else "real")
+        self.stored_simulated = stored_simulated
+
+    def message(self, path: Path) -> str:
+        stored = "simulated" if self.stored_simulated else "real"
+        wanted = "real" if self.stored_simulated else "simulated"
+        return (
+            f"{path}: already in the lake as {stored} data; refusing to add its rows again as {wanted} "
+            "data (nothing of it was written)"
+        )
 
 
 @dataclass
@@ -80,6 +111,9 @@ class IngestSummary:
     files_written: int = 0
     bytes_read: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files_without_ais: list[str] = field(default_factory=list)  # skipped: no AIS in them (see ingest_file)
+    refused: list[str] = field(default_factory=list)  # inputs refused whole, nothing written (also in errors)
     elapsed_s: float = 0.0
 
     def add_result(self, result: DecodeResult) -> None:
@@ -149,7 +183,15 @@ class Ingestor:
         self._submitted_by_parent: dict[str, list[tuple[str, int]]] = {}
 
     def _known(self, key: str) -> bool:
-        return key in self._submitted or self.writer.has_chunk(key)
+        """The chunk is in the lake (or queued); SimulatedConflictError if it was stored with the other flag."""
+        if key in self._submitted:
+            return True
+        stored = self.writer.chunk_simulated(key)
+        if stored is None:
+            return False
+        if stored != self.options.simulated:
+            raise SimulatedConflictError(stored)
+        return True
 
     # -- the write side -----------------------------------------------------------------------------
     def _submit(self, chunk: ChunkEntry, result: DecodeResult) -> None:
@@ -189,14 +231,17 @@ class Ingestor:
     # -- inputs ------------------------------------------------------------------------------------
     def ingest(self, args: Sequence[str]) -> IngestSummary:
         """Ingest every file named by `args` (files, folders, globs). Errors are collected, not raised."""
+        return self.ingest_inputs(expand_inputs(args))
+
+    def ingest_inputs(self, expanded: ExpandedInputs) -> IngestSummary:
+        """Ingest expanded inputs: their files, and their errors into the summary."""
         started = time.perf_counter()
-        expanded = expand_inputs(args)
         self.summary.errors.extend(expanded.errors)
         for url in expanded.live:
             self.summary.errors.append(f"{url}: live sources are read by `ingest_live`, not as files")
         try:
             for path in expanded.files:
-                self.ingest_file(path)
+                self.ingest_file(path, named=path.resolve() in expanded.named)
         finally:
             try:
                 self.drain()
@@ -204,21 +249,60 @@ class Ingestor:
                 self.summary.elapsed_s = time.perf_counter() - started
         return self.summary
 
-    def ingest_file(self, path: Path) -> None:
+    def ingest_file(self, path: Path, *, named: bool = True) -> None:
+        """Ingest one file; problems go to the summary.
+
+        A file without AIS is not decoded (its lines would all be rejects): NMEA (by content or
+        `fmt="nmea"`) in which no line holds an AIS sentence, or a CSV (by content) whose header is no
+        known AIS export. It is listed in `files_without_ais`, with a warning when it was found in a folder
+        or by a glob (`named=False`), and as an error when it was named as such.
+        """
         self.summary.inputs += 1
+        fmt = self.options.fmt
+        decoding_nmea = False
         try:
-            fmt = self.options.fmt
-            if fmt == "auto" and self.options.mapping is None:
-                fmt = "nmea" if sniff_kind(read_head(path)) == "nmea" else "auto"
+            if self.options.mapping is None and fmt in ("auto", "nmea"):
+                head = read_head(path)
+                if fmt == "auto":
+                    fmt = "nmea" if sniff_kind(head) == "nmea" else "auto"
+                if fmt == "auto":
+                    problem = _csv_header_problem(head)
+                    if problem is not None:
+                        self._without_ais(path, named, problem, "not NMEA, and not a known AIS CSV export")
+                        return
+                elif _has_content(head) and not file_has_ais(path, head):
+                    why = "no line holds an AIS sentence such as !AIVDM or !AIVDO"
+                    self._without_ais(path, named, f"no AIS found: {why}", why)
+                    return
             if fmt == "nmea":
+                decoding_nmea = True
                 self._ingest_nmea(path)
             else:
                 self._ingest_csv(path, fmt)
+        except SimulatedConflictError as exc:
+            self.summary.refused.append(exc.message(path))
+            self.summary.errors.append(exc.message(path))
+        except DamagedInputError as exc:
+            if decoding_nmea:
+                kept = "the whole lines before the damage were ingested; the repaired file adds only the rest"
+            elif fmt == "nmea":
+                kept = "no AIS in what could be read"
+            else:
+                kept = "nothing of it was ingested (a CSV file is ingested whole, once it is intact)"
+            self.summary.errors.append(f"{path}: {exc}; {kept}")
         except PermissionError:
             self.summary.errors.append(f"{path}: permission denied")
         except (OSError, EOFError, ValueError) as exc:
-            # e.g. a truncated .gz: chunks before the damage are in the lake; a re-run resumes there
             self.summary.errors.append(f"{path}: {exc}")
+
+    def _without_ais(self, path: Path, named: bool, error: str, why: str) -> None:
+        self.summary.files_without_ais.append(str(path))
+        if named:
+            self.summary.errors.append(f"{path}: {error}")
+        else:
+            self.summary.warnings.append(f"no AIS found in {path} ({why}); skipped")
+        if self.on_progress is not None:
+            self.on_progress(self.summary)
 
     def _ingest_nmea(self, path: Path) -> None:
         opened = open_input(path)
@@ -294,6 +378,9 @@ class Ingestor:
             digest.update(data[:n_bytes])
             if digest.hexdigest() != key:
                 continue
+            stored = self.writer.chunk_simulated(key)  # None: queued in this run, so with our flag
+            if stored is not None and stored != self.options.simulated:
+                raise SimulatedConflictError(stored)
             ends = line_ends(data).tolist()
             whole = bisect.bisect_right(ends, n_bytes)
             start = ends[whole - 1] if whole else 0
@@ -312,12 +399,10 @@ class Ingestor:
                 file_hash.update(block)
         finally:
             opened.close()
-        mapping = self.options.mapping
-        mapping_key = None if mapping is None else [mapping.columns, mapping.ts_format, mapping.text_codes]
-        params = json.dumps(
-            [fmt, mapping_key, self.options.csv_chunk_rows, self.options.simulated], sort_keys=True
-        )
-        input_key = hashlib.sha256(f"csv|{file_hash.hexdigest()}|{params}".encode()).hexdigest()
+        input_key = self._csv_input_key(file_hash.hexdigest(), fmt, self.options.simulated)
+        other_key = self._csv_input_key(file_hash.hexdigest(), fmt, not self.options.simulated)
+        if self.writer.has_input(other_key) or self.writer.has_chunk(_csv_chunk_key(other_key, 0)):
+            raise SimulatedConflictError(not self.options.simulated)
         size = path.stat().st_size
         if self.writer.has_input(input_key):
             self.summary.chunks_skipped += 1
@@ -335,6 +420,12 @@ class Ingestor:
         if self.on_progress is not None:
             self.on_progress(self.summary)
 
+    def _csv_input_key(self, file_sha256: str, fmt: str, simulated: bool) -> str:
+        mapping = self.options.mapping
+        mapping_key = None if mapping is None else [mapping.columns, mapping.ts_format, mapping.text_codes]
+        params = json.dumps([fmt, mapping_key, self.options.csv_chunk_rows, simulated], sort_keys=True)
+        return hashlib.sha256(f"csv|{file_sha256}|{params}".encode()).hexdigest()
+
     def _ingest_csv_chunks(self, opened: OpenedInput, fmt: str, source: str, input_key: str) -> None:
         from shadowfleet.ais.csv_import import read_csv  # pandas-backed: imported only for CSV input
 
@@ -349,7 +440,7 @@ class Ingestor:
             simulated=self.options.simulated,
         )
         for index, result in enumerate(results):
-            key = hashlib.sha256(f"{input_key}|{index}".encode()).hexdigest()
+            key = _csv_chunk_key(input_key, index)
             n_rows = int(result.counts.get("rows", result.positions.num_rows + result.rejects.num_rows))
             if self._known(key):
                 self.summary.chunks_skipped += 1
@@ -374,6 +465,28 @@ class Ingestor:
             first_line += n_rows
         self.drain()
         self.writer.record_input(input_key, source, index + 1)
+
+
+def _has_content(head: bytes) -> bool:
+    """False for an empty or all-blank file (nothing to do, nothing to warn about)."""
+    return bool(head.strip()) or len(head) >= SNIFF_BYTES
+
+
+def _csv_header_problem(head: bytes) -> str | None:
+    """Why a CSV (by its look) is not a recognised AIS export; None when it is one (or empty)."""
+    if not head.strip():
+        return None
+    from shadowfleet.ais.csv_import import sniff_csv_format  # pandas-backed: imported only for CSV input
+
+    try:
+        sniff_csv_format(head)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _csv_chunk_key(input_key: str, index: int) -> str:
+    return hashlib.sha256(f"{input_key}|{index}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,9 @@ class LiveStats:
     batches: int = 0
     summary: IngestSummary = field(default_factory=IngestSummary)
     status: list[tuple[str, str]] = field(default_factory=list)
+    connected: bool = False  # a TCP source connected (or a UDP socket listened) at least once
+    attempts_failed: int = 0
+    last_failure: str = ""
 
 
 class LiveIngest:
@@ -80,6 +83,11 @@ class LiveIngest:
 
     def _status(self, event: str, detail: str) -> None:
         self.stats.status.append((event, detail))
+        if event in ("connected", "listening"):
+            self.stats.connected = True
+        elif event == "retry":
+            self.stats.attempts_failed += 1
+            self.stats.last_failure = detail.split("; next try", 1)[0]
         if self.on_status is not None:
             self.on_status(event, f"{self.url}: {detail}")
 
@@ -196,7 +204,17 @@ class LiveIngest:
             await self._flush()
             tail = await asyncio.to_thread(self.decoder.flush)
             self._count_tail(tail)
+            if self._lines is None and not self.stats.connected:
+                self.stats.summary.errors.append(self._never_connected())
         return self.stats
+
+    def _never_connected(self) -> str:
+        if self.stats.attempts_failed:
+            return (
+                f"{self.url}: never connected ({self.stats.attempts_failed} attempt(s) failed; "
+                f"last: {self.stats.last_failure})"
+            )
+        return f"{self.url}: never connected"
 
     def _count_tail(self, tail: DecodeResult) -> None:
         """Fragments still waiting at shutdown become rejects (counted; they hold no rows)."""

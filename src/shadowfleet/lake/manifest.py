@@ -178,6 +178,11 @@ class Manifest:
         row = self.conn.execute("SELECT 1 FROM chunks WHERE chunk_key = ?", (chunk_key,)).fetchone()
         return row is not None
 
+    def chunk_simulated(self, chunk_key: str) -> bool | None:
+        """Whether the chunk was stored as simulated data; None when it is not in the lake."""
+        row = self.conn.execute("SELECT simulated FROM chunks WHERE chunk_key = ?", (chunk_key,)).fetchone()
+        return None if row is None else bool(row[0])
+
     def commit_chunk(self, chunk: ChunkEntry, files: Sequence[FileEntry]) -> None:
         """Record a chunk and the files it wrote in one transaction: after this they are visible."""
         now = _now()

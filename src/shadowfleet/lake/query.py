@@ -124,7 +124,11 @@ class Lake:
 
     # -- files --------------------------------------------------------------------------------
     def files(self, dataset: str = layout.POSITIONS, days: Iterable[DayLike] | None = None) -> list[Path]:
-        """Absolute paths of the visible files of a dataset (for Spark: `spark.read.parquet(*paths)`)."""
+        """Absolute paths of the visible files of a dataset (for Spark: `spark.read.parquet(*paths)`).
+
+        ValueError for a dataset name the lake does not have (valid: `layout.DATASETS`)."""
+        if dataset not in layout.DATASETS:
+            raise ValueError(f"unknown dataset {dataset!r}; valid datasets: {', '.join(layout.DATASETS)}")
         day_list = None if days is None else [to_day(d) for d in days]
         return [self.root / e.path for e in self.manifest.files(dataset, days=day_list)]
 

@@ -40,6 +40,26 @@ class LakeLockedError(RuntimeError):
     """Another process is writing this lake."""
 
 
+class NotALakeError(RuntimeError):
+    """The folder exists, holds other things and has no manifest: it is not a lake, so nothing is written."""
+
+
+def refuse_non_lake_folder(root: Path) -> None:
+    """NotALakeError when `root` is a non-empty folder without `_manifest/` (a missing or empty one is fine)."""
+    if not root.is_dir() or (root / layout.MANIFEST_DIR).is_dir():
+        return
+    try:
+        with os.scandir(root) as entries:
+            holds_something = any(True for _ in entries)
+    except OSError as exc:
+        raise OSError(f"cannot read lake folder {root}: {exc.strerror}") from exc
+    if holds_something:
+        raise NotALakeError(
+            f"{root} is not a shadowfleet lake (no {layout.MANIFEST_DIR}/ folder) and is not empty; "
+            "give a new or empty folder, or an existing lake"
+        )
+
+
 @dataclass(frozen=True)
 class CleanupReport:
     removed_tmp: int
@@ -180,6 +200,7 @@ class LakeWriter:
 
     def __init__(self, root: str | os.PathLike[str], *, wait_for_lock: bool = False) -> None:
         self.root = Path(root)
+        refuse_non_lake_folder(self.root)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             (self.root / layout.MANIFEST_DIR).mkdir(exist_ok=True)
@@ -231,6 +252,11 @@ class LakeWriter:
     def has_chunk(self, chunk_key: str) -> bool:
         with self._mutex:
             return self.manifest.has_chunk(chunk_key)
+
+    def chunk_simulated(self, chunk_key: str) -> bool | None:
+        """Whether the chunk was stored as simulated data; None when it is not in the lake."""
+        with self._mutex:
+            return self.manifest.chunk_simulated(chunk_key)
 
     def prefix_candidates(self, parent_key: str, below_bytes: int) -> list[tuple[str, int]]:
         with self._mutex:
