@@ -314,7 +314,7 @@ class Ingestor:
         try:
             chunk_lines = self.writer.nmea_chunk_lines(self.options.chunk_lines, DEFAULT_CHUNK_LINES)
             # the next chunk is read and hashed while this one decodes
-            for block in read_ahead(_keyed_blocks(opened, chunk_lines), name="nmea-reader"):
+            for block in read_ahead(_keyed_blocks(opened, chunk_lines), depth=2, name="nmea-reader"):
                 data, n_lines, key, parent = block.data, block.n_lines, block.key, block.parent
                 self.summary.bytes_read = bytes_before + block.bytes_read
                 if self._known(key):
