@@ -8,7 +8,7 @@ import pytest
 
 SCRIPT = """
 import resource, sys
-from shadowfleet.lake.memory import keep_freed_memory
+from shadowfleet.commands._memory import keep_freed_memory
 if sys.argv[1] == "keep":
     assert keep_freed_memory()
 faults = []

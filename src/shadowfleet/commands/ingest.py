@@ -107,13 +107,14 @@ def register(app: typer.Typer) -> None:
         json_summary: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     ) -> None:
         """Decode AIS (NMEA or CSV) into the lake. Idempotent: input already ingested is skipped."""
-        from shadowfleet.ais.inputs import expand_inputs
-        from shadowfleet.lake.ingest import DEFAULT_CHUNK_LINES, IngestOptions, IngestSummary
-        from shadowfleet.lake.memory import keep_freed_memory
-        from shadowfleet.lake.rejects_log import RejectsLog
-        from shadowfleet.lake.writer import LakeLockedError, LakeWriter, NotALakeError
+        from shadowfleet.commands._memory import keep_freed_memory
 
         keep_freed_memory()
+
+        from shadowfleet.ais.inputs import expand_inputs
+        from shadowfleet.lake.ingest import DEFAULT_CHUNK_LINES, IngestOptions, IngestSummary
+        from shadowfleet.lake.rejects_log import RejectsLog
+        from shadowfleet.lake.writer import LakeLockedError, LakeWriter, NotALakeError
 
         console = Console(stderr=True, soft_wrap=True)
         if fmt not in FORMATS:
