@@ -160,19 +160,18 @@ def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
         receiver = np.full(n, None, dtype=object)
     has_station = np.zeros(n, dtype=bool)
     if tagged.any():
-        cache: dict[bytes, tuple[int, str | None, bool] | None] = {}  # tag blocks repeat within a second
-        for i in np.flatnonzero(tagged).tolist():
-            body = joined[int(s[i]) + 1 : int(tag_end[i]) - 3]
-            parsed = cache.get(body, _MISSING)
-            if parsed is _MISSING:
-                parsed = cache[body] = parse_simple_tag_block(body)
-            if parsed is None:
-                ok[i] = tagged[i] = trailer[i] = False
-                continue
-            ts_us[i], receiver[i], simulated[i] = parsed  # type: ignore[index]
-            has_station[i] = parsed[1] is not None
-            if parsed[0] >= 0:
-                origin[i] = ORIGIN_TAGBLOCK
+        lines = np.flatnonzero(tagged)
+        parsed_ts, parsed_station, parsed_sim, usable = parse_tag_blocks(
+            arr, joined, s[lines] + 1, tag_end[lines] - 3
+        )
+        unusable = lines[~usable]
+        ok[unusable] = tagged[unusable] = trailer[unusable] = False
+        lines = lines[usable]
+        ts_us[lines] = parsed_ts[usable]
+        receiver[lines] = parsed_station[usable]  # type: ignore[index]
+        simulated[lines] = parsed_sim[usable]
+        has_station[lines] = parsed_station[usable] != None  # noqa: E711 (element-wise on objects)
+        origin[lines[parsed_ts[usable] >= 0]] = ORIGIN_TAGBLOCK
     if trailer.any():
         for i in np.flatnonzero(trailer).tolist():
             known = receiver[i] if has_station[i] else None  # type: ignore[index]
@@ -232,7 +231,125 @@ def _tag_blocks(
     return start, out, tag_end
 
 
-_MISSING: tuple[int, str | None, bool] = (-2, None, False)
+_TAG_WINDOW = 64  # tag block bodies up to this long are grouped vectorised; longer ones one by one
+_HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def parse_tag_blocks(
+    arr: np.ndarray, joined: bytes, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`parse_simple_tag_block` of each body joined[lo:hi], without a Python call per line.
+
+    A receiver repeats its tag block, changing only the `c:` time, so a chunk holds few distinct
+    *shapes*: bodies with every digit blanked. Each shape is read once in Python to find where its `c:`
+    digits are; bodies with those digits blanked are then grouped again (stations may differ in their
+    digits), each group parsed once (with `c:1`), and each line's time converted from its own digits
+    with the arithmetic of `nmea.epoch_us`. Groups are found by hashing; every body is compared byte
+    for byte with its group's first, and any that differs (a hash collision), is longer than the
+    window, or whose `c:` is not one run of 1 to 15 digits is parsed on its own, so grouping never
+    changes a result. Returns (c: time in us or -1, station or None (object array), i:SIMULATED,
+    parsed at all).
+    """
+    m = int(lo.size)
+    ts_us = np.full(m, -1, dtype=np.int64)
+    station = np.full(m, None, dtype=object)
+    simulated = np.zeros(m, dtype=bool)
+    usable = np.zeros(m, dtype=bool)
+    length = hi - lo
+    fits = (length >= 0) & (length <= _TAG_WINDOW)
+    alone = [np.flatnonzero(~fits)]
+    rows = np.flatnonzero(fits)
+    if rows.size:
+        ln = length[rows]
+        width = 32 if int(ln.max()) <= 32 else _TAG_WINDOW
+        k = np.arange(width)[None, :]
+        body = np.where(k < ln[:, None], windows(arr, width)[lo[rows]], np.uint8(0))
+        digit = (body - np.uint8(ord("0"))) < 10
+        shape_group, shape_first, same = _groups(np.where(digit, np.uint8(ord("0")), body), ln)
+        span = np.array(
+            [_time_span(joined[int(lo[i]) : int(hi[i])]) for i in rows[shape_first].tolist()], dtype=np.int64
+        ).reshape(-1, 2)
+        a, b = span[shape_group, 0], span[shape_group, 1]  # c: digits at body[a:b]; a = b = -1: no c:
+        in_time = (k >= a[:, None]) & (k < b[:, None])
+        group, first, same2 = _groups(np.where(in_time, np.uint8(ord("0")), body), ln)
+        simple = same & same2 & ((a < 0) | (b > a))
+        alone.append(rows[~simple])
+        parsed = [_parse_with_time_one(joined[int(lo[i]) : int(hi[i])]) for i in rows[first].tolist()]
+        good = np.array([p is not None for p in parsed], dtype=bool)
+        group_station = np.empty(len(parsed), dtype=object)
+        group_station[:] = [p[1] if p is not None else None for p in parsed]
+        group_sim = np.array([p is not None and p[2] for p in parsed], dtype=bool)
+        timed = a >= 0
+        value = _digits_value(body, np.maximum(a, 0), np.where(timed, b - a, 0))
+        time_us = np.where(timed, _epoch_us(value), -1)
+        r, g = rows[simple], group[simple]
+        usable[r] = good[g] & (~timed[simple] | (time_us[simple] >= 0))
+        ts_us[r] = time_us[simple]
+        station[r] = group_station[g]
+        simulated[r] = group_sim[g]
+    for i in np.concatenate(alone).tolist():
+        one = parse_simple_tag_block(joined[int(lo[i]) : int(hi[i])]) if hi[i] >= lo[i] else None
+        if one is not None:
+            usable[i] = True
+            ts_us[i], station[i], simulated[i] = one
+    return ts_us, station, simulated, usable
+
+
+def _groups(rows: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Equal rows of bytes: (group of each row, first row of each group, row equals its group's first)."""
+    words = np.ascontiguousarray(rows).view("<u8")
+    digest = length.astype(np.uint64)
+    for col in range(words.shape[1]):
+        digest = (digest * _HASH_MULTIPLIER) ^ words[:, col]
+    _, first, group = np.unique(digest, return_index=True, return_inverse=True)
+    group = group.reshape(-1)
+    rep = first[group]
+    same = (words == words[rep]).all(axis=1) & (length == length[rep])
+    return group, first, same
+
+
+def _digits_value(body: np.ndarray, start: np.ndarray, n_digits: np.ndarray) -> np.ndarray:
+    """The number written by body[row, start : start + n_digits] (up to 15 ASCII digits) per row."""
+    idx = np.minimum(start[:, None] + np.arange(15)[None, :], body.shape[1] - 1)
+    digits = np.take_along_axis(body, idx, axis=1).astype(np.int64) - ord("0")
+    value = np.zeros(body.shape[0], dtype=np.int64)
+    for j in range(15):
+        more = j < n_digits
+        if not more.any():
+            break
+        value = np.where(more, value * 10 + digits[:, j], value)
+    return value
+
+
+def _time_span(body: bytes) -> tuple[int, int]:
+    """Where the digits of the body's one `c:` field are, (-1, -1) without one; (0, 0) when it is not
+    one run of 1 to 15 digits (or there are several c: fields): then the body is parsed on its own."""
+    spans = []
+    offset = 0
+    for item in body.split(b","):
+        if item.startswith(b"c:"):
+            spans.append((offset + 2, offset + len(item)))
+        offset += len(item) + 1
+    if not spans:
+        return -1, -1
+    (a, b), value = spans[0], body[spans[0][0] : spans[0][1]]
+    if len(spans) > 1 or not (1 <= len(value) <= 15) or not value.isdigit() or not value.isascii():
+        return 0, 0
+    return a, b
+
+
+def _epoch_us(value: np.ndarray) -> np.ndarray:
+    """nmea.epoch_us on whole numbers, element-wise and with the same float arithmetic; -1 for None."""
+    seconds = value.astype(np.float64)
+    seconds = np.where(seconds > nmea.MAX_EPOCH_S, seconds / 1000.0, seconds)
+    ok = (value > 0) & (seconds <= nmea.MAX_EPOCH_S)
+    return np.where(ok, np.rint(seconds * 1_000_000), -1).astype(np.int64)
+
+
+def _parse_with_time_one(body: bytes) -> tuple[int, str | None, bool] | None:
+    """parse_simple_tag_block of the body with its c: value replaced by a valid time: what the body says
+    besides its time (station, simulation, whether the general path reads it this way)."""
+    return parse_simple_tag_block(b",".join(b"c:1" if f.startswith(b"c:") else f for f in body.split(b",")))
 
 
 def parse_simple_tag_block(body: bytes) -> tuple[int, str | None, bool] | None:
