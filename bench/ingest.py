@@ -19,6 +19,7 @@ wall-clock figures are only as good as the quiet they were measured in.
 
     python -m bench.ingest                                   # 1M, 5M and 20M lines, 3 runs each
     python -m bench.ingest --sizes 1e6,5e6 --repeat 5
+    python -m bench.ingest --tag-blocks                      # every line behind a tag block
 """
 
 from __future__ import annotations
@@ -42,14 +43,23 @@ RESULTS = REPO / "bench" / "results"
 BLOCK_LINES = 250_000
 
 
-def write_corpus(path: Path, n_lines: int) -> int:
+def write_corpus(path: Path, n_lines: int, tag_blocks: bool = False) -> int:
+    """The traffic mix; with `tag_blocks`, each line behind `\\s:rBENCH,c:<time>*hh\\` (10 lines a
+    second, as a receiver writing NMEA 4.0 tag blocks), so rows get real receive times."""
     from shadowfleet.ais.encode import traffic_mix
+    from shadowfleet.ais.nmea import nmea_checksum
 
     written = 0
     block = 0
     with open(path, "wb") as out:
         while written < n_lines:
             lines = traffic_mix(min(BLOCK_LINES, n_lines - written), seed=1000 + block)
+            if tag_blocks:
+                bodies = [b"s:rBENCH,c:%d" % (1_750_000_000 + (written + i) // 10) for i in range(len(lines))]
+                lines = [
+                    b"\\%s*%02X\\%s" % (t, nmea_checksum(t), line)
+                    for t, line in zip(bodies, lines, strict=True)
+                ]
             out.write(b"\n".join(lines) + b"\n")
             written += len(lines)
             block += 1
@@ -135,9 +145,11 @@ class SizeResult:
         }
 
 
-def measure_size(work: Path, n_lines: int, repeat: int, chunk_lines: int | None) -> SizeResult:
+def measure_size(
+    work: Path, n_lines: int, repeat: int, chunk_lines: int | None, tag_blocks: bool
+) -> SizeResult:
     corpus = work / f"corpus-{n_lines}.nmea"
-    n = write_corpus(corpus, n_lines)
+    n = write_corpus(corpus, n_lines, tag_blocks)
     runs = []
     lake_bytes = 0
     for _ in range(repeat):
@@ -176,6 +188,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="ingest runs per size (medians reported)")
     parser.add_argument("--pyais-lines", type=float, default=1e6, help="lines pyais decodes for the baseline")
     parser.add_argument("--chunk-lines", type=int, default=None, help="default: the lake's default")
+    parser.add_argument(
+        "--tag-blocks", action="store_true", help="NMEA 4.0 tag block (station, time) on each line"
+    )
     parser.add_argument("--workdir", type=Path, default=None, help="where corpora and lakes go (temp)")
     args = parser.parse_args()
     sizes = [int(float(x)) for x in args.sizes.split(",") if x.strip()]
@@ -187,14 +202,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)
         base_corpus = work / "pyais.nmea"
-        n_base = write_corpus(base_corpus, int(args.pyais_lines))
+        n_base = write_corpus(base_corpus, int(args.pyais_lines), args.tag_blocks)
         print(f"pyais baseline on {n_base:,} lines ...", flush=True)
         base = pyais_decode(base_corpus)
         base_corpus.unlink()
         results = []
         for n_lines in sizes:
             print(f"shadowfleet ingest, {n_lines:,} lines x {args.repeat} ...", flush=True)
-            results.append(measure_size(work, n_lines, args.repeat, args.chunk_lines))
+            results.append(measure_size(work, n_lines, args.repeat, args.chunk_lines, args.tag_blocks))
     load_after = os.getloadavg()
     base_wall_rate = n_base / base["seconds"]
     base_cpu_rate = n_base / base["cpu_seconds"]
@@ -205,7 +220,8 @@ def main() -> None:
     marginal_wall = extra_lines / extra_wall if extra_lines and extra_wall > 0 else float("nan")
     marginal_cpu = extra_lines / extra_cpu if extra_lines and extra_cpu > 0 else float("nan")
     result = {
-        "corpus": "shadowfleet.ais.encode.traffic_mix, plain AIVDM lines",
+        "corpus": "shadowfleet.ais.encode.traffic_mix, "
+        + ("AIVDM lines behind tag blocks" if args.tag_blocks else "plain AIVDM lines"),
         "pyais": {**base, "lines": n_base, "lines_per_s": base_wall_rate, "version": _pyais_version()},
         "sizes": [{**asdict(r), **r.ratios(base_wall_rate, base_cpu_rate)} for r in results],
         "marginal_lines_per_s_wall": marginal_wall,

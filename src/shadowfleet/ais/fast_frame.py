@@ -280,7 +280,7 @@ def parse_tag_blocks(
         group_station[:] = [p[1] if p is not None else None for p in parsed]
         group_sim = np.array([p is not None and p[2] for p in parsed], dtype=bool)
         timed = a >= 0
-        value = _digits_value(body, np.maximum(a, 0), np.where(timed, b - a, 0))
+        value = _digits_value(arr, lo[rows] + np.maximum(a, 0), np.where(timed, b - a, 0))
         time_us = np.where(timed, _epoch_us(value), -1)
         r, g = rows[simple], group[simple]
         usable[r] = good[g] & (~timed[simple] | (time_us[simple] >= 0))
@@ -308,16 +308,17 @@ def _groups(rows: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return group, first, same
 
 
-def _digits_value(body: np.ndarray, start: np.ndarray, n_digits: np.ndarray) -> np.ndarray:
-    """The number written by body[row, start : start + n_digits] (up to 15 ASCII digits) per row."""
-    idx = np.minimum(start[:, None] + np.arange(15)[None, :], body.shape[1] - 1)
-    digits = np.take_along_axis(body, idx, axis=1).astype(np.int64) - ord("0")
-    value = np.zeros(body.shape[0], dtype=np.int64)
+def _digits_value(arr: np.ndarray, start: np.ndarray, n_digits: np.ndarray) -> np.ndarray:
+    """The number written by arr[start : start + n_digits] (up to 15 ASCII digits) per row."""
+    digits = windows(arr, 16)[start]
+    value = np.zeros(start.size, dtype=np.int64)
+    uniform = bool((n_digits == n_digits[0]).all()) if n_digits.size else True
     for j in range(15):
         more = j < n_digits
         if not more.any():
             break
-        value = np.where(more, value * 10 + digits[:, j], value)
+        step = value * 10 + (digits[:, j].astype(np.int64) - ord("0"))
+        value = step if uniform else np.where(more, step, value)
     return value
 
 
