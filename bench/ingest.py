@@ -252,11 +252,12 @@ def main() -> None:
             f" {r.lines / r.wall_s:>11,.0f} {ratio['ratio_wall_vs_pyais']:>7.1f}x"
             f" {r.cpu_s:>7.2f} {ratio['ratio_cpu_vs_pyais']:>10.1f}x {r.peak_rss_mib:>6,.0f} MiB"
         )
-    print(
-        f"steady state ({first.lines:,} -> {last.lines:,} lines, start-up excluded):"
-        f" {marginal_wall:,.0f} lines/s wall = {marginal_wall / base_wall_rate:.1f}x,"
-        f" {marginal_cpu:,.0f} lines per CPU-s = {marginal_cpu / base_cpu_rate:.1f}x pyais"
-    )
+    if len(results) > 1:
+        print(
+            f"steady state ({first.lines:,} -> {last.lines:,} lines, start-up excluded):"
+            f" {marginal_wall:,.0f} lines/s wall = {marginal_wall / base_wall_rate:.1f}x,"
+            f" {marginal_cpu:,.0f} lines per CPU-s = {marginal_cpu / base_cpu_rate:.1f}x pyais"
+        )
     print(
         f"rows at {first.lines:,} lines: {first.positions:,} positions, {first.statics:,} statics,"
         f" {first.rejects:,} rejects; lake {first.lake_bytes / 2**20:,.1f} MiB from"
