@@ -1,11 +1,12 @@
-"""The vectorised tag-block reader gives, line for line, what parsing each body on its own gives."""
+"""The vectorised tag-block and trailer readers give, line for line, what parsing each on its own gives."""
 
 import random
 
 import numpy as np
 import pytest
 
-from shadowfleet.ais.fast_frame import PAD, parse_simple_tag_block, parse_tag_blocks
+from shadowfleet.ais.fast_frame import PAD, parse_simple_tag_block, parse_tag_blocks, parse_trailers
+from shadowfleet.ais.nmea import parse_trailer
 
 TIMES = [
     "1750000000",
@@ -75,3 +76,45 @@ def test_each_line_keeps_its_own_time() -> None:
     assert usable.all()
     assert ts.tolist() == [(1750000000 + i) * 1_000_000 for i in range(1000)]
     assert set(station.tolist()) == {"rA"}
+
+
+TRAILER_FIELDS = [
+    "r003669946",
+    "r003669947",
+    "b003660465",
+    "s36310",
+    "1325394060",
+    "1325394061",
+    "1325394060123",
+    "13253940",  # too short for a time
+    "13253940601234",  # too long
+    "0000000000",
+    "",
+    "-1325394060",
+    "d-107",
+    "T44.5",
+    "rX",
+    "r",
+]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_grouped_trailers_equal_parse_per_trailer(seed: int) -> None:
+    rng = random.Random(seed)
+    pool = ["," + ",".join(rng.choice(TRAILER_FIELDS) for _ in range(rng.randint(0, 5))) for _ in range(200)]
+    pool += ["," + "r" + "9" * 70 + ",1325394060"]  # longer than the window
+    trailers = [rng.choice(pool).encode() for _ in range(20_000)]
+    joined = b""
+    lo, hi = [], []
+    for t in trailers:
+        joined += b"!AIVDM,1,1,,A,x,0*00"
+        lo.append(len(joined))
+        joined += t
+        hi.append(len(joined))
+        joined += b"\n"
+    arr = np.frombuffer(joined + bytes(PAD), dtype=np.uint8)
+    ts, station = parse_trailers(arr, joined, np.array(lo), np.array(hi))
+    for i, t in enumerate(trailers):
+        expected_station, expected_us = parse_trailer(t)
+        assert station[i] == expected_station, t
+        assert int(ts[i]) == (-1 if expected_us is None else expected_us), t

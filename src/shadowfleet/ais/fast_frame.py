@@ -1,8 +1,9 @@
 """Vectorised NMEA framing of a whole batch of lines: where each sentence, its payload, fill bits and
 checksum are, its tag block and trailer. Used by the fast path (fastpath.py)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -173,9 +174,13 @@ def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
         has_station[lines] = parsed_station[usable] != None  # noqa: E711 (element-wise on objects)
         origin[lines[parsed_ts[usable] >= 0]] = ORIGIN_TAGBLOCK
     if trailer.any():
-        for i in np.flatnonzero(trailer).tolist():
-            known = receiver[i] if has_station[i] else None  # type: ignore[index]
-            station, time_us = nmea.parse_trailer(joined[int(se[i]) : int(e[i])], known)
+        lines = np.flatnonzero(trailer & ~has_station)
+        trailer_us, trailer_station = parse_trailers(arr, joined, se[lines], e[lines])
+        receiver[lines] = trailer_station  # type: ignore[index]
+        use = (trailer_us >= 0) & (origin[lines] == ORIGIN_CLOCK)  # a tag block's time comes first
+        ts_us[lines[use]], origin[lines[use]] = trailer_us[use], ORIGIN_TRAILER
+        for i in np.flatnonzero(trailer & has_station).tolist():  # a tag block named the station
+            station, time_us = nmea.parse_trailer(joined[int(se[i]) : int(e[i])], receiver[i])  # type: ignore[index]
             receiver[i] = station  # type: ignore[index]
             if origin[i] == ORIGIN_CLOCK and time_us is not None:
                 ts_us[i], origin[i] = time_us, ORIGIN_TRAILER
@@ -238,61 +243,143 @@ _HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 def parse_tag_blocks(
     arr: np.ndarray, joined: bytes, lo: np.ndarray, hi: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`parse_simple_tag_block` of each body joined[lo:hi], without a Python call per line.
-
-    A receiver repeats its tag block, changing only the `c:` time, so a chunk holds few distinct
-    *shapes*: bodies with every digit blanked. Each shape is read once in Python to find where its `c:`
-    digits are; bodies with those digits blanked are then grouped again (stations may differ in their
-    digits), each group parsed once (with `c:1`), and each line's time converted from its own digits
-    with the arithmetic of `nmea.epoch_us`. Groups are found by hashing; every body is compared byte
-    for byte with its group's first, and any that differs (a hash collision), is longer than the
-    window, or whose `c:` is not one run of 1 to 15 digits is parsed on its own, so grouping never
-    changes a result. Returns (c: time in us or -1, station or None (object array), i:SIMULATED,
-    parsed at all).
-    """
+    """`parse_simple_tag_block` of each body joined[lo:hi], without a Python call per line (see
+    `_parse_grouped`). Returns (c: time in us or -1, station or None (object array), i:SIMULATED,
+    parsed at all)."""
     m = int(lo.size)
     ts_us = np.full(m, -1, dtype=np.int64)
     station = np.full(m, None, dtype=object)
     simulated = np.zeros(m, dtype=bool)
     usable = np.zeros(m, dtype=bool)
-    length = hi - lo
-    fits = (length >= 0) & (length <= _TAG_WINDOW)
-    alone = [np.flatnonzero(~fits)]
-    rows = np.flatnonzero(fits)
+    time_us, described, grouped = _parse_grouped(arr, joined, lo, hi, _tag_time_span, parse_simple_tag_block)
+    rows = np.flatnonzero(grouped)
     if rows.size:
-        ln = length[rows]
-        width = 32 if int(ln.max()) <= 32 else _TAG_WINDOW
-        k = np.arange(width)[None, :]
-        body = np.where(k < ln[:, None], windows(arr, width)[lo[rows]], np.uint8(0))
-        digit = (body - np.uint8(ord("0"))) < 10
-        shape_group, shape_first, same = _groups(np.where(digit, np.uint8(ord("0")), body), ln)
-        span = np.array(
-            [_time_span(joined[int(lo[i]) : int(hi[i])]) for i in rows[shape_first].tolist()], dtype=np.int64
-        ).reshape(-1, 2)
-        a, b = span[shape_group, 0], span[shape_group, 1]  # c: digits at body[a:b]; a = b = -1: no c:
-        in_time = (k >= a[:, None]) & (k < b[:, None])
-        group, first, same2 = _groups(np.where(in_time, np.uint8(ord("0")), body), ln)
-        simple = same & same2 & ((a < 0) | (b > a))
-        alone.append(rows[~simple])
-        parsed = [_parse_with_time_one(joined[int(lo[i]) : int(hi[i])]) for i in rows[first].tolist()]
-        good = np.array([p is not None for p in parsed], dtype=bool)
-        group_station = np.empty(len(parsed), dtype=object)
-        group_station[:] = [p[1] if p is not None else None for p in parsed]
-        group_sim = np.array([p is not None and p[2] for p in parsed], dtype=bool)
-        timed = a >= 0
-        value = _digits_value(arr, lo[rows] + np.maximum(a, 0), np.where(timed, b - a, 0))
-        time_us = np.where(timed, _epoch_us(value), -1)
-        r, g = rows[simple], group[simple]
-        usable[r] = good[g] & (~timed[simple] | (time_us[simple] >= 0))
-        ts_us[r] = time_us[simple]
-        station[r] = group_station[g]
-        simulated[r] = group_sim[g]
-    for i in np.concatenate(alone).tolist():
+        good = np.array([d is not None for d in described[rows]], dtype=bool)
+        timed = time_us[rows] != _NO_TIME
+        usable[rows] = good & (~timed | (time_us[rows] >= 0))
+        ts_us[rows] = np.where(timed, time_us[rows], -1)
+        station[rows] = [d[1] if d is not None else None for d in described[rows]]
+        simulated[rows] = [d is not None and d[2] for d in described[rows]]
+    for i in np.flatnonzero(~grouped).tolist():
         one = parse_simple_tag_block(joined[int(lo[i]) : int(hi[i])]) if hi[i] >= lo[i] else None
         if one is not None:
             usable[i] = True
             ts_us[i], station[i], simulated[i] = one
     return ts_us, station, simulated, usable
+
+
+def parse_trailers(
+    arr: np.ndarray, joined: bytes, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`nmea.parse_trailer` (no station known before) of each USCG-style trailer joined[lo:hi], without
+    a Python call per line (see `_parse_grouped`). Returns (receive time in us or -1, station or None)."""
+    m = int(lo.size)
+    ts_us = np.full(m, -1, dtype=np.int64)
+    station = np.full(m, None, dtype=object)
+    time_us, described, grouped = _parse_grouped(arr, joined, lo, hi, _trailer_time_span, nmea.parse_trailer)
+    rows = np.flatnonzero(grouped)
+    if rows.size:
+        ts_us[rows] = np.maximum(time_us[rows], -1)
+        station[rows] = [d[0] for d in described[rows]]
+    for i in np.flatnonzero(~grouped).tolist():
+        one_station, one_us = nmea.parse_trailer(joined[int(lo[i]) : int(hi[i])])
+        station[i] = one_station
+        ts_us[i] = -1 if one_us is None else one_us
+    return ts_us, station
+
+
+_NO_TIME = -2  # _parse_grouped: the text has no time field (-1: it has one that is not a valid time)
+
+
+def _parse_grouped(
+    arr: np.ndarray,
+    joined: bytes,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    time_span: Callable[[bytes], tuple[int, int]],
+    describe: Callable[[bytes], Any],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse many short texts (tag blocks, trailers) that differ mostly in a time field, with few Python
+    calls: `describe` each distinct text once, and read each line's time from its own digits.
+
+    Texts are grouped by *shape* (every digit blanked); `time_span` finds, once per shape, where the
+    time's digits are ((-1, -1): no time; (0, 0): too odd to group). Texts with those digits blanked are
+    grouped again (stations differ in their digits) and `describe`d once per group with the time written
+    as ones (a valid time of the same length), and each line's digits are converted with the arithmetic
+    of `nmea.epoch_us`. Groups are found by hashing; every text is compared byte for byte with its
+    group's first, so a hash collision only costs speed. `time_span` and `describe` must decide on
+    character classes and lengths, which blanking keeps.
+    Returns (time in us, -1 for an invalid time, _NO_TIME without one; `describe` of the line's group
+    (object array); which lines were grouped — the others are the caller's to parse one by one).
+    """
+    m = int(lo.size)
+    time_us = np.full(m, _NO_TIME, dtype=np.int64)
+    described = np.full(m, None, dtype=object)
+    length = hi - lo
+    grouped = (length >= 0) & (length <= _TAG_WINDOW)
+    rows = np.flatnonzero(grouped)
+    if not rows.size:
+        return time_us, described, grouped
+    ln = length[rows]
+    width = 32 if int(ln.max()) <= 32 else _TAG_WINDOW
+    k = np.arange(width)[None, :]
+    text = np.where(k < ln[:, None], windows(arr, width)[lo[rows]], np.uint8(0))
+    digit = (text - np.uint8(ord("0"))) < 10
+    shape_group, shape_first, same = _groups(np.where(digit, np.uint8(ord("0")), text), ln)
+    spans = [time_span(joined[int(lo[i]) : int(hi[i])]) for i in rows[shape_first].tolist()]
+    span = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    a, b = span[shape_group, 0], span[shape_group, 1]  # time digits at text[a:b]; a = b = -1: none
+    in_time = (k >= a[:, None]) & (k < b[:, None])
+    group, first, same2 = _groups(np.where(in_time, np.uint8(ord("0")), text), ln)
+    simple = same & same2 & ((a < 0) | (b > a))
+    grouped[rows[~simple]] = False
+    group_described = np.empty(first.size, dtype=object)
+    group_described[:] = [
+        describe(_with_ones(joined[int(lo[i]) : int(hi[i])], ta, tb))
+        for i, ta, tb in zip(rows[first].tolist(), a[first].tolist(), b[first].tolist(), strict=True)
+    ]
+    timed = a >= 0
+    value = _digits_value(arr, lo[rows] + np.maximum(a, 0), np.where(timed, b - a, 0))
+    keep = rows[simple]
+    time_us[keep] = np.where(timed, _epoch_us(value), _NO_TIME)[simple]
+    described[keep] = group_described[group[simple]]
+    return time_us, described, grouped
+
+
+def _with_ones(text: bytes, a: int, b: int) -> bytes:
+    """text with its time digits text[a:b] written as ones: a valid time of the same length."""
+    return text if a < 0 or b <= a else text[:a] + b"1" * (b - a) + text[b:]
+
+
+def _tag_time_span(body: bytes) -> tuple[int, int]:
+    """Where the digits of a tag block body's one `c:` field are, (-1, -1) without one; (0, 0) when it
+    is not one run of 1 to 15 digits (or there are several c: fields)."""
+    spans = []
+    offset = 0
+    for item in body.split(b","):
+        if item.startswith(b"c:"):
+            spans.append((offset + 2, offset + len(item)))
+        offset += len(item) + 1
+    if not spans:
+        return -1, -1
+    (a, b), value = spans[0], body[spans[0][0] : spans[0][1]]
+    if len(spans) > 1 or not (1 <= len(value) <= 15) or not value.isdigit() or not value.isascii():
+        return 0, 0
+    return a, b
+
+
+def _trailer_time_span(trailer: bytes) -> tuple[int, int]:
+    """Where the digits of the field `nmea.parse_trailer` reads as the time are: the one field of 9 to 13
+    digits; (-1, -1) without one; (0, 0) with several (which one counts depends on their values)."""
+    spans = []
+    offset = 0
+    for n, item in enumerate(trailer.split(b",")):
+        if n and item.isdigit() and item.isascii() and 9 <= len(item) <= 13:
+            spans.append((offset, offset + len(item)))
+        offset += len(item) + 1
+    if not spans:
+        return -1, -1
+    return spans[0] if len(spans) == 1 else (0, 0)
 
 
 def _groups(rows: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -322,35 +409,12 @@ def _digits_value(arr: np.ndarray, start: np.ndarray, n_digits: np.ndarray) -> n
     return value
 
 
-def _time_span(body: bytes) -> tuple[int, int]:
-    """Where the digits of the body's one `c:` field are, (-1, -1) without one; (0, 0) when it is not
-    one run of 1 to 15 digits (or there are several c: fields): then the body is parsed on its own."""
-    spans = []
-    offset = 0
-    for item in body.split(b","):
-        if item.startswith(b"c:"):
-            spans.append((offset + 2, offset + len(item)))
-        offset += len(item) + 1
-    if not spans:
-        return -1, -1
-    (a, b), value = spans[0], body[spans[0][0] : spans[0][1]]
-    if len(spans) > 1 or not (1 <= len(value) <= 15) or not value.isdigit() or not value.isascii():
-        return 0, 0
-    return a, b
-
-
 def _epoch_us(value: np.ndarray) -> np.ndarray:
     """nmea.epoch_us on whole numbers, element-wise and with the same float arithmetic; -1 for None."""
     seconds = value.astype(np.float64)
     seconds = np.where(seconds > nmea.MAX_EPOCH_S, seconds / 1000.0, seconds)
     ok = (value > 0) & (seconds <= nmea.MAX_EPOCH_S)
     return np.where(ok, np.rint(seconds * 1_000_000), -1).astype(np.int64)
-
-
-def _parse_with_time_one(body: bytes) -> tuple[int, str | None, bool] | None:
-    """parse_simple_tag_block of the body with its c: value replaced by a valid time: what the body says
-    besides its time (station, simulation, whether the general path reads it this way)."""
-    return parse_simple_tag_block(b",".join(b"c:1" if f.startswith(b"c:") else f for f in body.split(b",")))
 
 
 def parse_simple_tag_block(body: bytes) -> tuple[int, str | None, bool] | None:
