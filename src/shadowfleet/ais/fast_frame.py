@@ -251,15 +251,18 @@ def parse_tag_blocks(
     station = np.full(m, None, dtype=object)
     simulated = np.zeros(m, dtype=bool)
     usable = np.zeros(m, dtype=bool)
-    time_us, described, grouped = _parse_grouped(arr, joined, lo, hi, _tag_time_span, parse_simple_tag_block)
-    rows = np.flatnonzero(grouped)
+    time_us, group, described = _parse_grouped(arr, joined, lo, hi, _tag_time_span, parse_simple_tag_block)
+    grouped = group >= 0
+    rows, g = np.flatnonzero(grouped), group[grouped]
     if rows.size:
-        good = np.array([d is not None for d in described[rows]], dtype=bool)
+        good = np.array([d is not None for d in described], dtype=bool)
+        group_station = _object_array([d[1] if d is not None else None for d in described])
+        group_sim = np.array([d is not None and d[2] for d in described], dtype=bool)
         timed = time_us[rows] != _NO_TIME
-        usable[rows] = good & (~timed | (time_us[rows] >= 0))
+        usable[rows] = good[g] & (~timed | (time_us[rows] >= 0))
         ts_us[rows] = np.where(timed, time_us[rows], -1)
-        station[rows] = [d[1] if d is not None else None for d in described[rows]]
-        simulated[rows] = [d is not None and d[2] for d in described[rows]]
+        station[rows] = group_station[g]
+        simulated[rows] = group_sim[g]
     for i in np.flatnonzero(~grouped).tolist():
         one = parse_simple_tag_block(joined[int(lo[i]) : int(hi[i])]) if hi[i] >= lo[i] else None
         if one is not None:
@@ -276,11 +279,12 @@ def parse_trailers(
     m = int(lo.size)
     ts_us = np.full(m, -1, dtype=np.int64)
     station = np.full(m, None, dtype=object)
-    time_us, described, grouped = _parse_grouped(arr, joined, lo, hi, _trailer_time_span, nmea.parse_trailer)
-    rows = np.flatnonzero(grouped)
+    time_us, group, described = _parse_grouped(arr, joined, lo, hi, _trailer_time_span, nmea.parse_trailer)
+    grouped = group >= 0
+    rows, g = np.flatnonzero(grouped), group[grouped]
     if rows.size:
         ts_us[rows] = np.maximum(time_us[rows], -1)
-        station[rows] = [d[0] for d in described[rows]]
+        station[rows] = _object_array([d[0] for d in described])[g]
     for i in np.flatnonzero(~grouped).tolist():
         one_station, one_us = nmea.parse_trailer(joined[int(lo[i]) : int(hi[i])])
         station[i] = one_station
@@ -298,7 +302,7 @@ def _parse_grouped(
     hi: np.ndarray,
     time_span: Callable[[bytes], tuple[int, int]],
     describe: Callable[[bytes], Any],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, list[Any]]:
     """Parse many short texts (tag blocks, trailers) that differ mostly in a time field, with few Python
     calls: `describe` each distinct text once, and read each line's time from its own digits.
 
@@ -309,17 +313,16 @@ def _parse_grouped(
     of `nmea.epoch_us`. Groups are found by hashing; every text is compared byte for byte with its
     group's first, so a hash collision only costs speed. `time_span` and `describe` must decide on
     character classes and lengths, which blanking keeps.
-    Returns (time in us, -1 for an invalid time, _NO_TIME without one; `describe` of the line's group
-    (object array); which lines were grouped — the others are the caller's to parse one by one).
+    Returns (time in us per line, -1 for an invalid time, _NO_TIME without one; group of each line, -1
+    for lines the caller must parse one by one; `describe` of each group).
     """
     m = int(lo.size)
     time_us = np.full(m, _NO_TIME, dtype=np.int64)
-    described = np.full(m, None, dtype=object)
+    line_group = np.full(m, -1, dtype=np.int64)
     length = hi - lo
-    grouped = (length >= 0) & (length <= _TAG_WINDOW)
-    rows = np.flatnonzero(grouped)
+    rows = np.flatnonzero((length >= 0) & (length <= _TAG_WINDOW))
     if not rows.size:
-        return time_us, described, grouped
+        return time_us, line_group, []
     ln = length[rows]
     width = 32 if int(ln.max()) <= 32 else _TAG_WINDOW
     k = np.arange(width)[None, :]
@@ -331,10 +334,9 @@ def _parse_grouped(
     a, b = span[shape_group, 0], span[shape_group, 1]  # time digits at text[a:b]; a = b = -1: none
     in_time = (k >= a[:, None]) & (k < b[:, None])
     group, first, same2 = _groups(np.where(in_time, np.uint8(ord("0")), text), ln)
-    simple = same & same2 & ((a < 0) | (b > a))
-    grouped[rows[~simple]] = False
-    group_described = np.empty(first.size, dtype=object)
-    group_described[:] = [
+    spanned = same & ((a < 0) | (b > a))  # the line's shape and time span are known
+    simple = spanned & same2 & spanned[first[group]]  # ... and its group's representative's too
+    group_described = [
         describe(_with_ones(joined[int(lo[i]) : int(hi[i])], ta, tb))
         for i, ta, tb in zip(rows[first].tolist(), a[first].tolist(), b[first].tolist(), strict=True)
     ]
@@ -342,8 +344,14 @@ def _parse_grouped(
     value = _digits_value(arr, lo[rows] + np.maximum(a, 0), np.where(timed, b - a, 0))
     keep = rows[simple]
     time_us[keep] = np.where(timed, _epoch_us(value), _NO_TIME)[simple]
-    described[keep] = group_described[group[simple]]
-    return time_us, described, grouped
+    line_group[keep] = group[simple]
+    return time_us, line_group, group_described
+
+
+def _object_array(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _with_ones(text: bytes, a: int, b: int) -> bytes:
