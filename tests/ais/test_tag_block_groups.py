@@ -56,7 +56,9 @@ def test_grouped_parse_equals_parse_per_body(seed: int) -> None:
         hi.append(len(joined))
         joined += b"*00\\!AIVDM\n"
     arr = np.frombuffer(joined + bytes(PAD), dtype=np.uint8)
-    ts, station, simulated, usable = parse_tag_blocks(arr, joined, np.array(lo), np.array(hi))
+    ts, code, names, simulated, usable = parse_tag_blocks(arr, joined, np.array(lo), np.array(hi))
+    station = [None if c < 0 else names[c] for c in code.tolist()]
+    assert len(set(names)) == len(names)  # each station once
     for i, b in enumerate(bodies):
         expected = parse_simple_tag_block(b)
         if expected is None:
@@ -72,10 +74,10 @@ def test_each_line_keeps_its_own_time() -> None:
     lo = np.array([joined.index(b) for b in bodies])
     hi = lo + np.array([len(b) for b in bodies])
     arr = np.frombuffer(joined + bytes(PAD), dtype=np.uint8)
-    ts, station, _, usable = parse_tag_blocks(arr, joined, lo, hi)
+    ts, code, names, _, usable = parse_tag_blocks(arr, joined, lo, hi)
     assert usable.all()
     assert ts.tolist() == [(1750000000 + i) * 1_000_000 for i in range(1000)]
-    assert set(station.tolist()) == {"rA"}
+    assert names == ["rA"] and set(code.tolist()) == {0}
 
 
 TRAILER_FIELDS = [
@@ -113,7 +115,8 @@ def test_grouped_trailers_equal_parse_per_trailer(seed: int) -> None:
         hi.append(len(joined))
         joined += b"\n"
     arr = np.frombuffer(joined + bytes(PAD), dtype=np.uint8)
-    ts, station = parse_trailers(arr, joined, np.array(lo), np.array(hi))
+    ts, code, names = parse_trailers(arr, joined, np.array(lo), np.array(hi))
+    station = [None if c < 0 else names[c] for c in code.tolist()]
     for i, t in enumerate(trailers):
         expected_station, expected_us = parse_trailer(t)
         assert station[i] == expected_station, t

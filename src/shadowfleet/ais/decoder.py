@@ -468,9 +468,19 @@ def _fast_stamps(fast: FastColumns, line_idx: np.ndarray, decoder: NmeaDecoder) 
     return {
         "ts": from_numpy(np.where(line_ts >= 0, line_ts, now), ts_type),
         "ts_origin": origin.cast(pa.string()),
-        "receiver": pa.array(fast.line_receiver[line_idx], type=pa.string()),
+        "receiver": _receivers(fast, line_idx),
         "simulated": from_numpy(simulated | decoder.simulated),
     }
+
+
+def _receivers(fast: FastColumns, line_idx: np.ndarray) -> pa.Array:
+    """The rows' stations as strings, from their codes when the fast path has them."""
+    if fast.line_receiver_code is None or fast.stations is None:
+        return pa.array(fast.line_receiver[line_idx], type=pa.string())  # type: ignore[index]
+    codes = fast.line_receiver_code[line_idx]
+    names = pa.array(fast.stations, type=pa.string())
+    indices = from_numpy(np.maximum(codes, 0).astype(np.int32), valid=codes >= 0)
+    return pa.DictionaryArray.from_arrays(indices, names).cast(pa.string())
 
 
 def _statics_table(

@@ -89,6 +89,9 @@ class Frames:
     origin: np.ndarray  # index into ORIGINS
     receiver: np.ndarray | None  # object array of stations (None: no tag block or trailer in the batch)
     simulated: np.ndarray  # tag block i:SIMULATED
+    # the same stations as codes into `stations` (-1: none), so no step needs a Python call per line
+    receiver_code: np.ndarray | None = None
+    stations: list[str] | None = None
 
 
 def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
@@ -155,38 +158,86 @@ def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
     origin = np.zeros(n, dtype=np.int8)  # index into ORIGINS
     simulated = np.zeros(n, dtype=bool)
     receiver: np.ndarray | None = None
+    code: np.ndarray | None = None
+    names = StationNames()
     tagged &= ok
     trailer &= ok
     if tagged.any() or trailer.any():
-        receiver = np.full(n, None, dtype=object)
+        code = np.full(n, -1, dtype=np.int64)
     has_station = np.zeros(n, dtype=bool)
     if tagged.any():
+        assert code is not None
         lines = np.flatnonzero(tagged)
-        parsed_ts, parsed_station, parsed_sim, usable = parse_tag_blocks(
+        parsed_ts, parsed_code, parsed_names, parsed_sim, usable = parse_tag_blocks(
             arr, joined, s[lines] + 1, tag_end[lines] - 3
         )
         unusable = lines[~usable]
         ok[unusable] = tagged[unusable] = trailer[unusable] = False
         lines = lines[usable]
         ts_us[lines] = parsed_ts[usable]
-        receiver[lines] = parsed_station[usable]  # type: ignore[index]
+        code[lines] = names.merge(parsed_code[usable], parsed_names)
         simulated[lines] = parsed_sim[usable]
-        has_station[lines] = parsed_station[usable] != None  # noqa: E711 (element-wise on objects)
+        has_station[lines] = parsed_code[usable] >= 0
         origin[lines[parsed_ts[usable] >= 0]] = ORIGIN_TAGBLOCK
     if trailer.any():
+        assert code is not None
         lines = np.flatnonzero(trailer & ~has_station)
-        trailer_us, trailer_station = parse_trailers(arr, joined, se[lines], e[lines])
-        receiver[lines] = trailer_station  # type: ignore[index]
+        trailer_us, trailer_code, trailer_names = parse_trailers(arr, joined, se[lines], e[lines])
+        code[lines] = names.merge(trailer_code, trailer_names)
         use = (trailer_us >= 0) & (origin[lines] == ORIGIN_CLOCK)  # a tag block's time comes first
         ts_us[lines[use]], origin[lines[use]] = trailer_us[use], ORIGIN_TRAILER
         for i in np.flatnonzero(trailer & has_station).tolist():  # a tag block named the station
-            station, time_us = nmea.parse_trailer(joined[int(se[i]) : int(e[i])], receiver[i])  # type: ignore[index]
-            receiver[i] = station  # type: ignore[index]
+            _, time_us = nmea.parse_trailer(joined[int(se[i]) : int(e[i])], names.names[int(code[i])])
             if origin[i] == ORIGIN_CLOCK and time_us is not None:
                 ts_us[i], origin[i] = time_us, ORIGIN_TRAILER
+    if code is not None:
+        receiver = names.objects(code)
     return Frames(
-        arr, s, e, ps, plen, fill, total, number, seq, cq, ok, tagged, ts_us, origin, receiver, simulated
+        arr,
+        s,
+        e,
+        ps,
+        plen,
+        fill,
+        total,
+        number,
+        seq,
+        cq,
+        ok,
+        tagged,
+        ts_us,
+        origin,
+        receiver,
+        simulated,
+        code,
+        names.names if code is not None else None,
     )
+
+
+class StationNames:
+    """Receiver stations of a batch: each distinct name once, lines refer to it by its code."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._codes: dict[str, int] = {}
+
+    def code(self, name: str) -> int:
+        found = self._codes.get(name)
+        if found is None:
+            found = self._codes[name] = len(self.names)
+            self.names.append(name)
+        return found
+
+    def merge(self, codes: np.ndarray, names: list[str]) -> np.ndarray:
+        """Codes into another table (-1: none) as codes into this one."""
+        mapping = np.array([self.code(name) for name in names] + [-1], dtype=np.int64)
+        return mapping[codes]  # -1 picks the trailing -1
+
+    def objects(self, codes: np.ndarray) -> np.ndarray:
+        """The names as an object array (None for -1)."""
+        table = np.empty(len(self.names) + 1, dtype=object)
+        table[: len(self.names)] = self.names
+        return table[codes]  # -1 picks the trailing None
 
 
 def xor_between(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -242,13 +293,14 @@ _HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
 def parse_tag_blocks(
     arr: np.ndarray, joined: bytes, lo: np.ndarray, hi: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray]:
     """`parse_simple_tag_block` of each body joined[lo:hi], without a Python call per line (see
-    `_parse_grouped`). Returns (c: time in us or -1, station or None (object array), i:SIMULATED,
-    parsed at all)."""
+    `_parse_grouped`). Returns (c: time in us or -1, station code into the returned names or -1,
+    names, i:SIMULATED, parsed at all)."""
     m = int(lo.size)
     ts_us = np.full(m, -1, dtype=np.int64)
-    station = np.full(m, None, dtype=object)
+    code = np.full(m, -1, dtype=np.int64)
+    names = StationNames()
     simulated = np.zeros(m, dtype=bool)
     usable = np.zeros(m, dtype=bool)
     time_us, group, described = _parse_grouped(arr, joined, lo, hi, _tag_time_span, parse_simple_tag_block)
@@ -256,40 +308,44 @@ def parse_tag_blocks(
     rows, g = np.flatnonzero(grouped), group[grouped]
     if rows.size:
         good = np.array([d is not None for d in described], dtype=bool)
-        group_station = _object_array([d[1] if d is not None else None for d in described])
+        group_code = np.array([-1 if d is None or d[1] is None else names.code(d[1]) for d in described])
         group_sim = np.array([d is not None and d[2] for d in described], dtype=bool)
         timed = time_us[rows] != _NO_TIME
         usable[rows] = good[g] & (~timed | (time_us[rows] >= 0))
         ts_us[rows] = np.where(timed, time_us[rows], -1)
-        station[rows] = group_station[g]
+        code[rows] = group_code[g]
         simulated[rows] = group_sim[g]
     for i in np.flatnonzero(~grouped).tolist():
         one = parse_simple_tag_block(joined[int(lo[i]) : int(hi[i])]) if hi[i] >= lo[i] else None
         if one is not None:
             usable[i] = True
-            ts_us[i], station[i], simulated[i] = one
-    return ts_us, station, simulated, usable
+            ts_us[i], simulated[i] = one[0], one[2]
+            code[i] = -1 if one[1] is None else names.code(one[1])
+    return ts_us, code, names.names, simulated, usable
 
 
 def parse_trailers(
     arr: np.ndarray, joined: bytes, lo: np.ndarray, hi: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """`nmea.parse_trailer` (no station known before) of each USCG-style trailer joined[lo:hi], without
-    a Python call per line (see `_parse_grouped`). Returns (receive time in us or -1, station or None)."""
+    a Python call per line (see `_parse_grouped`). Returns (receive time in us or -1, station code into
+    the returned names or -1, names)."""
     m = int(lo.size)
     ts_us = np.full(m, -1, dtype=np.int64)
-    station = np.full(m, None, dtype=object)
+    code = np.full(m, -1, dtype=np.int64)
+    names = StationNames()
     time_us, group, described = _parse_grouped(arr, joined, lo, hi, _trailer_time_span, nmea.parse_trailer)
     grouped = group >= 0
     rows, g = np.flatnonzero(grouped), group[grouped]
     if rows.size:
         ts_us[rows] = np.maximum(time_us[rows], -1)
-        station[rows] = _object_array([d[0] for d in described])[g]
+        group_code = np.array([-1 if d[0] is None else names.code(d[0]) for d in described], dtype=np.int64)
+        code[rows] = group_code[g]
     for i in np.flatnonzero(~grouped).tolist():
         one_station, one_us = nmea.parse_trailer(joined[int(lo[i]) : int(hi[i])])
-        station[i] = one_station
+        code[i] = -1 if one_station is None else names.code(one_station)
         ts_us[i] = -1 if one_us is None else one_us
-    return ts_us, station
+    return ts_us, code, names.names
 
 
 _NO_TIME = -2  # _parse_grouped: the text has no time field (-1: it has one that is not a valid time)
@@ -346,12 +402,6 @@ def _parse_grouped(
     time_us[keep] = np.where(timed, _epoch_us(value), _NO_TIME)[simple]
     line_group[keep] = group[simple]
     return time_us, line_group, group_described
-
-
-def _object_array(values: list[Any]) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
 
 
 def _with_ones(text: bytes, a: int, b: int) -> bytes:

@@ -48,6 +48,8 @@ class FastColumns:
     line_origin: np.ndarray | None = None
     line_receiver: np.ndarray | None = None
     line_simulated: np.ndarray | None = None
+    line_receiver_code: np.ndarray | None = None  # codes into `stations`, -1: none
+    stations: list[str] | None = None
     type_counts: dict[int, int] = field(default_factory=dict)  # messages decoded here, by type
 
     @classmethod
@@ -246,6 +248,7 @@ def decode_fast(
     if f.receiver is not None:
         out.line_ts_us, out.line_origin = f.ts_us, f.origin
         out.line_receiver, out.line_simulated = f.receiver, f.simulated
+        out.line_receiver_code, out.stations = f.receiver_code, f.stations
         out.n_tag_blocks = int((out.handled & f.tagged).sum())
     if nulled_eta:
         out.nulled["eta"] = out.nulled.get("eta", 0) + nulled_eta
@@ -296,11 +299,7 @@ def _type5_pairs(
     # Per-key consistency, in line order. Pairs need one station on both lines; the decoder may join
     # fragments whose station is known on one side only, so consistency is kept per (sequence id,
     # channel) whatever the station.
-    station_ids: dict[str | None, int] = {None: 0}
-    station = np.zeros(n, dtype=np.int64)
-    if f.receiver is not None:
-        for i in np.flatnonzero(two).tolist():
-            station[i] = station_ids.setdefault(f.receiver[i], len(station_ids))
+    station = np.zeros(n, dtype=np.int64) if f.receiver_code is None else f.receiver_code + 1  # 0: none
     key = f.seq.astype(np.int64) * 256 + f.chan.astype(np.int64)
     ok_pair = (key[a] == key[b]) & (station[a] == station[b])
     a, b, v = a[ok_pair], b[ok_pair], v[ok_pair]
