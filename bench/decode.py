@@ -1,12 +1,13 @@
 """Decode benchmark: shadowfleet's NMEA decoder against pyais on the same generated traffic mix.
 
-    python -m bench.decode [--lines 500000] [--chunk 100000] [--repeat 3] [--tag-blocks]
+    python -m bench.decode [--lines 500000] [--chunk 100000] [--repeat 3] [--tag-blocks | --trailers]
 
 The mix (shadowfleet.ais.encode.traffic_mix): ~80% types 1-3, 7% type 18, 6% two-part type 5, 5% type
 24, the rest types 4 and 21. Reported: the vectorised fast path alone on the mix's position sentences
 (position sentences/s), the whole decoder on the whole mix (lines/s, positions and statics as Arrow
 tables), and pyais decoding the same lines (multi-part assembly by pyais.stream.IterMessages, then
-decode()). --tag-blocks puts an NMEA 4.0 tag block (s: station, c: time) in front of every line, as
+decode()). --trailers appends a USCG-style trailer (`,r<station>,<time>`, as in NAIS archives) to every
+line. --tag-blocks puts an NMEA 4.0 tag block (s: station, c: time) in front of every line, as
 AIS-catcher and the project's simulator write them. CPU time of this process is the
 measure (the machine may be shared); wall time is reported too. JSON goes to bench/results/decode.json.
 """
@@ -46,6 +47,11 @@ def _with_tag_blocks(lines: list[bytes]) -> list[bytes]:
     return out
 
 
+def _with_trailers(lines: list[bytes]) -> list[bytes]:
+    """`,r<station>,<seconds>` after each line: 10 lines a second, one station."""
+    return [b"%s,r003669946,%d" % (line, 1_325_394_060 + i // 10) for i, line in enumerate(lines)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -55,11 +61,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of our decoder (best is reported)")
     parser.add_argument("--pyais-lines", type=int, default=0, help="lines for pyais (default: all)")
     parser.add_argument("--tag-blocks", action="store_true", help="prefix every line with a tag block")
+    parser.add_argument("--trailers", action="store_true", help="append a USCG trailer to every line")
     args = parser.parse_args()
 
     lines = traffic_mix(args.lines, seed=2026)
     if args.tag_blocks:
         lines = _with_tag_blocks(lines)
+    elif args.trailers:
+        lines = _with_trailers(lines)
     chunks = [lines[i : i + args.chunk] for i in range(0, len(lines), args.chunk)]
 
     position_idx = [int(i) + k * args.chunk for k, c in enumerate(chunks) for i in decode_fast(c).line_idx]
@@ -118,6 +127,7 @@ def main() -> None:
     result = {
         "lines": len(lines),
         "tag_blocks": args.tag_blocks,
+        "trailers": args.trailers,
         "chunk": args.chunk,
         "fast_path_position_sentences": fast_rows,
         "fast_path_position_sentences_per_s": round(fast_rate),
@@ -146,7 +156,7 @@ def main() -> None:
             "pyais": round(py_cpu, 3),
         },
     }
-    tagged = " with tag blocks" if args.tag_blocks else ""
+    tagged = " with tag blocks" if args.tag_blocks else " with trailers" if args.trailers else ""
     print(f"traffic mix{tagged}: {len(lines):,} lines in chunks of {args.chunk:,}")
     print(f"  fast path      {fast_rate:>12,.0f} position sentences/s  ({fast_rows:,} sentences)")
     print(
@@ -159,7 +169,13 @@ def main() -> None:
         f"  ratio to pyais: fast path {result['ratio_fast_path_vs_pyais']}x, decoder "
         f"{result['ratio_decoder_vs_pyais']}x (feed), {result['ratio_decoder_buffer_vs_pyais']}x (feed_buffer)"
     )
-    name = "decode_tagged.json" if args.tag_blocks else "decode.json"
+    name = (
+        "decode_tagged.json"
+        if args.tag_blocks
+        else "decode_trailers.json"
+        if args.trailers
+        else "decode.json"
+    )
     out = Path(__file__).resolve().parent / "results" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
