@@ -380,7 +380,7 @@ def _parse_grouped(
     if not rows.size:
         return time_us, line_group, []
     ln = length[rows]
-    width = 32 if int(ln.max()) <= 32 else _TAG_WINDOW
+    width = max(8, -(-int(ln.max()) // 8) * 8)  # whole 64-bit words
     k = np.arange(width)[None, :]
     text = np.where(k < ln[:, None], windows(arr, width)[lo[rows]], np.uint8(0))
     digit = (text - np.uint8(ord("0"))) < 10
@@ -449,8 +449,10 @@ def _groups(rows: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarra
     _, first, group = np.unique(digest, return_index=True, return_inverse=True)
     group = group.reshape(-1)
     rep = first[group]
-    same = (words == words[rep]).all(axis=1) & (length == length[rep])
-    return group, first, same
+    differs = length != length[rep]
+    for col in range(words.shape[1]):
+        differs |= words[:, col] != words[rep, col]
+    return group, first, ~differs
 
 
 def _digits_value(arr: np.ndarray, start: np.ndarray, n_digits: np.ndarray) -> np.ndarray:
