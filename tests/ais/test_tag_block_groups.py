@@ -42,21 +42,28 @@ def _body(rng: random.Random) -> str:
     return ",".join(fields)
 
 
+def _lines_around(
+    texts: list[bytes], before: bytes, after: bytes
+) -> tuple[np.ndarray, bytes, np.ndarray, np.ndarray]:
+    """A buffer of lines `before + text + after`, and where each text starts and ends in it."""
+    joined = b""
+    lo, hi = [], []
+    for text in texts:
+        joined += before
+        lo.append(len(joined))
+        joined += text
+        hi.append(len(joined))
+        joined += after + b"\n"
+    return np.frombuffer(joined + bytes(PAD), dtype=np.uint8), joined, np.array(lo), np.array(hi)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_grouped_parse_equals_parse_per_body(seed: int) -> None:
     rng = random.Random(seed)
     pool = [_body(rng) for _ in range(300)]
     bodies = [rng.choice(pool).encode() for _ in range(20_000)]
-    joined = b""
-    lo, hi = [], []
-    for b in bodies:
-        joined += b"\\"
-        lo.append(len(joined))
-        joined += b
-        hi.append(len(joined))
-        joined += b"*00\\!AIVDM\n"
-    arr = np.frombuffer(joined + bytes(PAD), dtype=np.uint8)
-    ts, code, names, simulated, usable = parse_tag_blocks(arr, joined, np.array(lo), np.array(hi))
+    arr, joined, lo, hi = _lines_around(bodies, b"\\", b"*00\\!AIVDM")
+    ts, code, names, simulated, usable = parse_tag_blocks(arr, joined, lo, hi)
     station = [None if c < 0 else names[c] for c in code.tolist()]
     assert len(set(names)) == len(names)  # each station once
     for i, b in enumerate(bodies):
@@ -106,16 +113,8 @@ def test_grouped_trailers_equal_parse_per_trailer(seed: int) -> None:
     pool = ["," + ",".join(rng.choice(TRAILER_FIELDS) for _ in range(rng.randint(0, 5))) for _ in range(200)]
     pool += ["," + "r" + "9" * 70 + ",1325394060"]  # longer than the window
     trailers = [rng.choice(pool).encode() for _ in range(20_000)]
-    joined = b""
-    lo, hi = [], []
-    for t in trailers:
-        joined += b"!AIVDM,1,1,,A,x,0*00"
-        lo.append(len(joined))
-        joined += t
-        hi.append(len(joined))
-        joined += b"\n"
-    arr = np.frombuffer(joined + bytes(PAD), dtype=np.uint8)
-    ts, code, names = parse_trailers(arr, joined, np.array(lo), np.array(hi))
+    arr, joined, lo, hi = _lines_around(trailers, b"!AIVDM,1,1,,A,x,0*00", b"")
+    ts, code, names = parse_trailers(arr, joined, lo, hi)
     station = [None if c < 0 else names[c] for c in code.tolist()]
     for i, t in enumerate(trailers):
         expected_station, expected_us = parse_trailer(t)
