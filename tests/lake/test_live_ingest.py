@@ -167,3 +167,16 @@ def test_cli_live_ingest_stops_cleanly_on_sigterm(tmp_path, cli_cmd, cli_env):
         listener.close()
     assert proc.returncode == 0, err.decode()
     assert b"positions written" in out and b"connected" in err
+
+
+def test_status_history_is_bounded_while_a_source_keeps_retrying(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from shadowfleet.lake.live_ingest import STATUS_KEPT, LiveIngest
+    from shadowfleet.lake.writer import LakeWriter
+
+    with LakeWriter(tmp_path / "lake") as writer:
+        live = LiveIngest(writer, "tcp://127.0.0.1:9")
+        for attempt in range(3 * STATUS_KEPT):
+            live._status("retry", f"refused (attempt {attempt}); next try in 1 s")
+    assert len(live.stats.status) == STATUS_KEPT
+    assert live.stats.status[-1][1].startswith(f"refused (attempt {3 * STATUS_KEPT - 1})")
+    assert live.stats.attempts_failed == 3 * STATUS_KEPT

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -40,11 +41,16 @@ class LiveOptions:
     idle_timeout_s: float | None = None
 
 
+STATUS_KEPT = 1000
+
+
 @dataclass
 class LiveStats:
     batches: int = 0
     summary: IngestSummary = field(default_factory=IngestSummary)
-    status: list[tuple[str, str]] = field(default_factory=list)
+    # the latest status events (connected, retry, ...), oldest dropped: a source retrying for days
+    # must not grow memory
+    status: deque[tuple[str, str]] = field(default_factory=lambda: deque(maxlen=STATUS_KEPT))
     connected: bool = False  # a TCP source connected (or a UDP socket listened) at least once
     attempts_failed: int = 0
     last_failure: str = ""
