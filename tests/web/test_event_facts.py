@@ -52,3 +52,12 @@ def test_spoofing_events_are_titled_by_what_was_seen() -> None:
         == "Apparent position spoofing: positions on land"
     )
     assert event_title({"kind": "spoofing"}) == "Apparent position spoofing"
+
+
+def test_event_page_names_the_files_its_positions_came_from(client) -> None:  # type: ignore[no-untyped-def]
+    events = client.get("/api/v1/events").json()["items"]
+    located = [e for e in events if e.get("lat") is not None]
+    assert located
+    page = client.get(f"/events/{located[0]['event_id']}").text
+    assert "Data sources" in page
+    assert "fixture (" in page and "positions within 6 h" in page

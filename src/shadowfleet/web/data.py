@@ -56,6 +56,18 @@ def finite(value: object) -> object:
     return value
 
 
+EVENT_CONTEXT = dt.timedelta(hours=6)  # how far either side of an event its map and sources look
+
+
+def _parse_iso(value: object) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def public_source(value: str) -> str:
     """A lake row's `source` as published: the file's base name, never the server's directories."""
     return value.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
@@ -381,6 +393,25 @@ class SiteData:
             return None
         found = rows(self.queries.event(event_id))
         return decode_event(found[0]) if found else None
+
+    def event_sources(self, event: dict[str, object]) -> list[dict[str, object]]:
+        """The files the vessels' positions around an event were read from (base names), with how many
+        positions each gave: a reader should know whether an apparent gap sits at the edge of a cut."""
+        if self.queries is None:
+            return []
+        start = _parse_iso(event.get("start_ts"))
+        end = _parse_iso(event.get("end_ts"))
+        if start is None or end is None:
+            return []
+        counts: dict[str, int] = {}
+        for mmsi in (event.get("mmsi"), event.get("other_mmsi")):
+            if not isinstance(mmsi, int):
+                continue
+            table = self.queries.track(mmsi, start - EVENT_CONTEXT, end + EVENT_CONTEXT)
+            for item in pa.compute.value_counts(table["source"]).to_pylist():
+                name = public_source(str(item["values"]))
+                counts[name] = counts.get(name, 0) + int(item["counts"])
+        return [{"source": name, "positions": n} for name, n in sorted(counts.items())]
 
     def event_counts(self) -> dict[str, int]:
         return self.queries.event_counts() if self.queries is not None else {}

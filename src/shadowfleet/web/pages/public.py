@@ -114,7 +114,7 @@ def event_page(request: Request, event_id: str) -> Response:
     found = _data(request).event(event_id)
     if found is None:
         raise HTTPException(404, f"no event {event_id!r}")
-    return render(request, "event.html", e=public_event(found))
+    return render(request, "event.html", e=public_event(found), sources=_data(request).event_sources(found))
 
 
 @router.get("/venezuela", response_class=HTMLResponse)
