@@ -7,10 +7,11 @@ import socket
 import pytest
 
 from shadowfleet.ais.live import LiveSource, parse_live_url, tcp_lines, udp_lines
+from tests.ports import free_port
 
-TCP_PORT = 18110
-UDP_PORT = 18111
-TCP_REFUSED_PORT = 18112
+TCP_PORT = free_port()
+UDP_PORT = free_port(socket.SOCK_DGRAM)
+TCP_REFUSED_PORT = free_port()
 
 
 def _lines(prefix: str, n: int) -> list[bytes]:

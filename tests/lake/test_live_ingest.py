@@ -12,10 +12,11 @@ from shadowfleet.ais.decoder import NmeaDecoder
 from shadowfleet.ais.encode import traffic_mix
 from shadowfleet.lake import Lake, LakeWriter
 from shadowfleet.lake.live_ingest import LiveIngest, LiveOptions
+from tests.ports import free_port
 
-TCP_PORT = 18130
-UDP_PORT = 18131
-CLI_TCP_PORT = 18132
+TCP_PORT = free_port()
+UDP_PORT = free_port(socket.SOCK_DGRAM)
+CLI_TCP_PORT = free_port()
 
 
 def _expected(lines: list[bytes]) -> tuple[int, int]:
