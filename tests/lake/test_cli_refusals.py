@@ -97,6 +97,17 @@ def test_live_tcp_source_that_never_connects_is_an_error(tmp_path, cli_cmd, cli_
     errors = _error_lines(result.stderr)
     assert len(errors) == 1
     assert f"tcp://127.0.0.1:{port}: never connected" in errors[0] and "attempt(s) failed" in errors[0]
+    assert not lake.exists()  # a failed first run leaves no empty lake behind
+
+
+def test_a_failed_run_into_an_existing_lake_keeps_it(tmp_path, cli_cmd, cli_env):
+    lake = tmp_path / "lake"
+    log = tmp_path / "log.nmea"
+    log.write_bytes(b"\n".join(traffic_mix(100, seed=2)) + b"\n")
+    assert _run(cli_cmd, cli_env, "ingest", str(log), "--lake", str(lake)).returncode == 0
+    missing = tmp_path / "missing.nmea"
+    assert _run(cli_cmd, cli_env, "ingest", str(missing), "--lake", str(lake)).returncode != 0
+    assert (lake / "_manifest").is_dir() and any((lake / "positions").rglob("*.parquet"))
 
 
 def test_live_tcp_source_that_connected_then_dropped_is_not_an_error(tmp_path, cli_cmd, cli_env):

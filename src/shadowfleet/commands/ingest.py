@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -126,6 +127,7 @@ def register(app: typer.Typer) -> None:
             chunk_lines=chunk_lines,
         )
         expanded = expand_inputs(paths)
+        lake_is_new = not lake.exists()
         try:
             writer = LakeWriter(lake)
         except (LakeLockedError, NotALakeError, OSError) as exc:
@@ -168,6 +170,8 @@ def register(app: typer.Typer) -> None:
                     summary.rejects_by_reason[k] = summary.rejects_by_reason.get(k, 0) + v
                 summary.inputs += len(expanded.live)
         summary.elapsed_s = time.perf_counter() - started
+        if lake_is_new and summary.errors and summary.chunks_written == 0 and summary.chunks_skipped == 0:
+            shutil.rmtree(lake, ignore_errors=True)  # a failed first run leaves no empty lake behind
         if json_summary:
             typer.echo(json.dumps(summary.to_dict(), indent=2, sort_keys=True))
         else:
