@@ -252,3 +252,45 @@ def test_row_version_guards_a_write_racing_past_the_check(
         slow.flush()
     now = registry.entity(vid, include_unpublished=True)
     assert (now.caption, now.version, now.values("flag")) == ("RACE", 2, ["pa"])
+
+
+def test_cli_users_list_disable_enable(db_url: str, cli_cmd: list[str], cli_env: dict[str, str]) -> None:
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*cli_cmd, "users", *args, "--db", db_url],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=cli_env,
+        )
+
+    assert (
+        run(
+            "create",
+            "--username",
+            "ed",
+            "--role",
+            "editor",
+            "--password-stdin",
+            stdin="correct horse battery\n",
+        ).returncode
+        == 0
+    )
+    assert run("create", "--username", "cy", "--password-stdin", stdin="another long one\n").returncode == 0
+    listed = run("list")
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert [r[:3] for r in rows] == [["cy", "contributor", "active"], ["ed", "editor", "active"]]
+    assert "argon2" not in listed.stdout
+    assert run("disable", "ed").returncode == 0
+    reg = Registry(db_url)
+    try:
+        with pytest.raises(AuthenticationError):
+            reg.authenticate("ed", "correct horse battery")
+        assert [u["active"] for u in reg.list_users()] == [True, False]
+        assert run("enable", "ed").returncode == 0
+        assert reg.authenticate("ed", "correct horse battery").username == "ed"
+    finally:
+        reg.close()
+    missing = run("disable", "nobody")
+    assert missing.returncode == 2 and "no user 'nobody'" in missing.stderr

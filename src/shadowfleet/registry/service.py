@@ -106,6 +106,14 @@ class Registry:
         with self.db.session(actor) as session:
             return users.create_user(session, username, password, role)
 
+    def list_users(self) -> list[dict[str, object]]:
+        with self.db.session() as session:
+            return users.list_users(session)
+
+    def set_user_active(self, username: str, active: bool, actor: str = "admin-cli") -> UserPublic:
+        with self.db.session(actor) as session:
+            return users.set_active(session, username, active)
+
     def authenticate(self, username: str, password: str) -> UserPublic:
         """The user, or `AuthenticationError`."""
         with self.db.session(f"login:{username}"[:64]) as session:

@@ -66,3 +66,21 @@ def authenticate(session: Session, username: str, password: str) -> UserPublic:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return public(user)
+
+
+def list_users(session: Session) -> list[dict[str, object]]:
+    """Every account: name, role, whether it can log in, when it was made (never a password hash)."""
+    return [
+        {"username": u.username, "role": u.role, "active": bool(u.active), "created_at": u.created_at}
+        for u in session.scalars(select(User).order_by(User.username))
+    ]
+
+
+def set_active(session: Session, username: str, active: bool) -> UserPublic:
+    """Enable or disable an account; a disabled one cannot log in, its past edits stay attributed."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise RegistryValidationError("username", f"no user {username!r}")
+    user.active = active
+    session.flush()
+    return public(user)
