@@ -164,7 +164,8 @@ def test_retracted_entity_exports_no_claims(registry: Registry) -> None:
     e = registry.create_draft(
         editor, EntityCreate(schema="Person", properties={"name": [claim("Wrongly Named")]})
     )
-    e = registry.publish(editor, e.id, registry.submit_for_review(editor, e.id, e.version).version)
+    reviewer = UserPublic(id=2, username="reviewer1", role="editor")
+    e = registry.publish(reviewer, e.id, registry.submit_for_review(editor, e.id, e.version).version)
     registry.retract(editor, e.id, "misidentified", e.version)
     exported = web_queries.ftm_entity(registry, e.id)
     assert exported["properties"] == {} and exported["shadowfleet"]["statements"] == []  # type: ignore[index]

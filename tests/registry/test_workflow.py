@@ -21,11 +21,15 @@ def _person(reg: Registry, user: UserPublic, name: str = "Colonel Example") -> s
     ).id
 
 
+REVIEWER = UserPublic(id=9, username="reviewer1", role="editor")  # the second pair of eyes
+
+
 def _publish(reg: Registry, editor: UserPublic, entity_id: str) -> int:
+    """Submit (as `editor`) and publish (as a second editor, as entries naming people require)."""
     e = reg.entity(entity_id, include_unpublished=True)
     if e.status == "draft":
         e = reg.submit_for_review(editor, entity_id, e.version)
-    return reg.publish(editor, entity_id, e.version).version
+    return reg.publish(REVIEWER, entity_id, e.version).version
 
 
 def test_draft_review_publish_retract(registry: Registry, users_of: dict[str, UserPublic]) -> None:
@@ -294,3 +298,32 @@ def test_cli_users_list_disable_enable(db_url: str, cli_cmd: list[str], cli_env:
         reg.close()
     missing = run("disable", "nobody")
     assert missing.returncode == 2 and "no user 'nobody'" in missing.stderr
+
+
+def test_an_entry_naming_a_person_is_published_by_a_second_editor(
+    registry: Registry, users_of: dict[str, UserPublic]
+) -> None:
+    editor = users_of["editor"]
+    pid = _person(registry, editor)
+    submitted = registry.submit_for_review(editor, pid, 1)
+    with pytest.raises(WorkflowError, match="second editor"):
+        registry.publish(editor, pid, submitted.version)
+    with pytest.raises(WorkflowError, match="second editor"):
+        registry.publish(
+            users_of["admin"].model_copy(update={"username": editor.username}), pid, submitted.version
+        )
+    published = registry.publish(REVIEWER, pid, submitted.version)
+    assert published.status == "published"
+    versions = registry.versions(pid)
+    assert [(v.actor, v.status) for v in versions][-1] == (REVIEWER.username, "published")
+
+
+def test_entries_not_naming_people_need_no_second_editor(
+    registry: Registry, users_of: dict[str, UserPublic]
+) -> None:
+    editor = users_of["editor"]
+    company = registry.create_draft(
+        editor, EntityCreate(schema="Company", properties={"name": [claim("Example Ltd")]})
+    )
+    submitted = registry.submit_for_review(editor, company.id, company.version)
+    assert registry.publish(editor, company.id, submitted.version).status == "published"

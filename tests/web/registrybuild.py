@@ -6,6 +6,7 @@ from shadowfleet.registry.models import ClaimIn, EntityCreate, SourceIn, UserPub
 from shadowfleet.registry.service import Registry
 
 EDITOR = ("test-editor", "correct horse battery staple")
+REVIEWER = ("test-reviewer", "a second pair of eyes here")  # publishes what EDITOR wrote about people
 SOURCE = SourceIn(
     url="https://example.org/report", title="Test report", publisher="Example", published_date="2020-01-01"
 )
@@ -22,7 +23,7 @@ def publish(
 ) -> str:
     draft = reg.create_draft(user, EntityCreate(schema=schema, id=entity_id, properties=props))
     submitted = reg.submit_for_review(user, draft.id, draft.version)
-    reg.publish(user, submitted.id, submitted.version)
+    reg.publish(reg.authenticate(*REVIEWER), submitted.id, submitted.version)
     return draft.id
 
 
@@ -30,6 +31,7 @@ def build_registry(path: Path) -> Registry:
     reg = Registry(f"sqlite:///{path}")
     reg.init()
     reg.create_user(EDITOR[0], EDITOR[1], "editor")
+    reg.create_user(REVIEWER[0], REVIEWER[1], "editor")
     user = reg.authenticate(*EDITOR)
     publish(
         reg,

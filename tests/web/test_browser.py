@@ -15,7 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from tests.conftest import REPO_ROOT
-from tests.web.registrybuild import EDITOR
+from tests.web.registrybuild import EDITOR, REVIEWER
 
 pytestmark = pytest.mark.browser
 
@@ -227,10 +227,17 @@ def test_editor_draft_review_publish_and_correction_queue(server: str, browser) 
     editor.page.click("main form[action='/editor/drafts'] button")
     row = editor.page.locator("tr:has-text('Pavel Browsertest')")
     row.locator("button:has-text('Submit for review')").click()
-    editor.page.goto(server + "/editor/review")
-    editor.shot("editor-review")
-    editor.page.click("button:has-text('Publish Pavel Browsertest')")
-    assert "published" in editor.page.locator(".flash").inner_text()
+    reviewer = Page(browser, server)  # an entry naming a person is published by a second editor
+    reviewer.goto("/editor/login")
+    reviewer.page.fill("#username", REVIEWER[0])
+    reviewer.page.fill("#password", REVIEWER[1])
+    reviewer.page.click("main form button[type=submit]")
+    reviewer.page.wait_for_url("**/editor")
+    reviewer.page.goto(server + "/editor/review")
+    reviewer.shot("editor-review")
+    reviewer.page.click("button:has-text('Publish Pavel Browsertest')")
+    assert "published" in reviewer.page.locator(".flash").inner_text()
+    reviewer.close()
     editor.page.goto(server + "/editor/corrections")
     assert "Browser test: the post began in 2018." in editor.page.locator("td.message").all_inner_texts()
     editor.shot("editor-corrections")

@@ -30,6 +30,7 @@ def test_demo_builds_then_reuses(
     assert "detect: " in first.stdout and "FAILED" not in first.stdout.split("detect:")[1].splitlines()[0]
     assert "sanctions: OFAC SDN 2024-05-03: 851 vessels" in first.stdout
     assert "demo editor account (demo mode only): user demo-editor" in first.stdout
+    assert "demo editor account (demo mode only): user demo-reviewer" in first.stdout
 
     root = tmp_path / "demo"
     with Lake(root / "lake") as lake:
@@ -48,9 +49,12 @@ def test_demo_builds_then_reuses(
 
     watchlist = demo_watchlist(DemoPaths(root))
     assert 0 < len(watchlist) <= 10  # the highest risk scores from the detected events
-    creds = json.loads((root / "editor.json").read_text())
+    accounts = json.loads((root / "editor.json").read_text())
     registry = Registry(f"sqlite:///{(root / 'registry.db').resolve()}")
-    assert registry.authenticate(creds["username"], creds["password"]).role == "editor"
+    assert [registry.authenticate(a["username"], a["password"]).role for a in accounts] == [
+        "editor",
+        "editor",
+    ]
     app = create_app(Settings(lake_path=root / "lake", demo_mode=True), registry=registry)
     client = TestClient(app)
     latest = client.get("/api/v1/positions/latest").json()["features"]

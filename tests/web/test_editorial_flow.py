@@ -3,13 +3,15 @@ correction request reaching the editors' queue and being answered on the record.
 
 from fastapi.testclient import TestClient
 
-from tests.web.registrybuild import EDITOR
+from tests.web.registrybuild import EDITOR, REVIEWER
 from tests.web.test_security import HTML, csrf_from
 
 
-def login(client: TestClient) -> str:
+def login(client: TestClient, account: tuple[str, str] = EDITOR) -> str:
     token = csrf_from(client.get("/editor/login", headers=HTML).text)
-    r = client.post("/editor/login", data={"username": EDITOR[0], "password": EDITOR[1], "csrf_token": token})
+    r = client.post(
+        "/editor/login", data={"username": account[0], "password": account[1], "csrf_token": token}
+    )
     assert r.status_code == 200 and "Editor dashboard" in r.text
     return csrf_from(r.text)
 
@@ -47,6 +49,9 @@ def test_draft_review_publish_visible(client: TestClient) -> None:
         .split('name="version" value="')[1]
         .split('"')[0]
     )
+    r = client.post(f"/editor/entities/{entity.id}/publish", data={"version": version, "csrf_token": token})
+    assert r.status_code == 409 and "second editor" in r.json()["error"]["message"]  # not its author
+    token = login(client, REVIEWER)
     r = client.post(f"/editor/entities/{entity.id}/publish", data={"version": version, "csrf_token": token})
     assert "published" in r.text
     hits = client.get("/api/v1/search", params={"q": "Flowtest"}).json()["items"]

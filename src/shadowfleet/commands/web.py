@@ -74,11 +74,8 @@ def register(app: typer.Typer) -> None:
         from shadowfleet.web.settings import settings_from_env
 
         paths = demo_build.build(root, progress=typer.echo, sim_vessels=sim_vessels, sim_days=sim_days)
-        credentials = demo_build.editor_credentials(paths)
-        if credentials:
-            typer.echo(
-                f"demo editor account (demo mode only): user {credentials[0]}  password {credentials[1]}"
-            )
+        for username, password in demo_build.editor_credentials(paths):
+            typer.echo(f"demo editor account (demo mode only): user {username}  password {password}")
         if build_only:
             return
         settings = settings_from_env(

@@ -85,10 +85,21 @@ _TRANSITIONS = {
 }
 
 
+# Entries naming people are published by a second pair of eyes: not by anyone who wrote the text
+# under review (harm policy, docs/registry.md).
+SECOND_REVIEWER_SCHEMAS = frozenset({"Person"})
+
+
 class Registry:
-    def __init__(self, url: str = DEFAULT_DB_URL, retention_years: int = RETENTION_YEARS) -> None:
+    def __init__(
+        self,
+        url: str = DEFAULT_DB_URL,
+        retention_years: int = RETENTION_YEARS,
+        second_reviewer_schemas: frozenset[str] = SECOND_REVIEWER_SCHEMAS,
+    ) -> None:
         self.db = Database(url)
         self.retention_years = retention_years
+        self.second_reviewer_schemas = second_reviewer_schemas
 
     def init(self) -> None:
         """Create or migrate the schema (`alembic upgrade head`)."""
@@ -436,6 +447,13 @@ class Registry:
                 entity = self._locked(session, entity_id, expected_version, attempted=action)
                 if entity.status not in sources:
                     raise WorkflowError(f"cannot {action.replace('_', ' ')} an entry that is {entity.status}")
+                if action == "publish" and entity.schema_name in self.second_reviewer_schemas:
+                    writers = _writers_since_published(session, entity_id)
+                    if user.username in writers:
+                        raise WorkflowError(
+                            f"{user.username} wrote this version; an entry naming a person is published by"
+                            " a second editor"
+                        )
                 entity.status = target
                 entity.updated_at = utcnow()
                 if action == "retract":
@@ -456,6 +474,17 @@ class Registry:
         if entity_id:
             query = query.where(ReviewItem.entity_id == entity_id)
         return [_correction_public(i) for i in session.scalars(query.order_by(ReviewItem.id))]
+
+
+def _writers_since_published(session: Session, entity_id: str) -> set[str]:
+    """Who created or edited the entry since it was last published (everyone, if it never was)."""
+    versions = list(
+        session.scalars(
+            select(EntityVersion).where(EntityVersion.entity_id == entity_id).order_by(EntityVersion.version)
+        )
+    )
+    last_published = max((v.version for v in versions if v.status == "published"), default=0)
+    return {v.actor for v in versions if v.version > last_published and v.note in ("created", "updated")}
 
 
 def _correction_public(item: ReviewItem) -> CorrectionPublic:

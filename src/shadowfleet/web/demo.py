@@ -22,6 +22,7 @@ import pyarrow as pa
 
 DEMO_DIR = Path("var") / "demo"
 DEMO_EDITOR = "demo-editor"
+DEMO_REVIEWER = "demo-reviewer"  # entries naming people are published by a second editor
 SIM_SEED = 7
 SIM_VESSELS = 80
 SIM_DAYS = 30.0
@@ -263,11 +264,12 @@ def build_registry(paths: DemoPaths, shared: Path, state: dict[str, object], rep
                 f"sanctions: OFAC SDN {when}: {imported.vessels} vessels, {imported.entities_added} new entities"
             )
         if not paths.editor_file.is_file():
-            password = secrets.token_urlsafe(12)
-            registry.create_user(DEMO_EDITOR, password, "editor", actor="demo")
-            paths.editor_file.write_text(
-                json.dumps({"username": DEMO_EDITOR, "password": password}), encoding="utf-8"
-            )
+            accounts = []
+            for username in (DEMO_EDITOR, DEMO_REVIEWER):
+                password = secrets.token_urlsafe(12)
+                registry.create_user(username, password, "editor", actor="demo")
+                accounts.append({"username": username, "password": password})
+            paths.editor_file.write_text(json.dumps(accounts), encoding="utf-8")
             paths.editor_file.chmod(0o600)
     finally:
         registry.close()
@@ -321,8 +323,11 @@ def demo_watchlist(paths: DemoPaths, size: int = 10) -> tuple[int, ...]:
     return tuple(int(m) for m in ranked["mmsi"].to_pylist())
 
 
-def editor_credentials(paths: DemoPaths) -> tuple[str, str] | None:
+def editor_credentials(paths: DemoPaths) -> list[tuple[str, str]]:
+    """The demo's editor accounts (user, password): an editor and a second one who publishes what the
+    first wrote about people. A demo built before there were two holds one."""
     if not paths.editor_file.is_file():
-        return None
+        return []
     data = json.loads(paths.editor_file.read_text(encoding="utf-8"))
-    return str(data["username"]), str(data["password"])
+    accounts = data if isinstance(data, list) else [data]
+    return [(str(a["username"]), str(a["password"])) for a in accounts]
