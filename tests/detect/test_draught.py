@@ -43,7 +43,10 @@ def test_draught_8_to_14_metres_at_a_port_is_a_load() -> None:
     assert row["draught_change_pct"] == 75.0 and row["draught_change_pct_of_range"] == 100.0
     assert row["port_name"] == "JOSE TERMINAL" and row["other_mmsi"] is None
     assert row["stop_event_id"] == "pc0"
-    assert json.loads(row["evidence"])["after"]["reported"].startswith("2024-03-02T16:00")
+    ev = json.loads(row["evidence"])
+    # the two static reports compared, named by receive time (the vessel is the event's mmsi)
+    assert ev["before"] == {"draught_m": 8.0, "reported": "2024-03-01T10:00:00.000000Z"}
+    assert ev["after"] == {"draught_m": 14.0, "reported": "2024-03-02T16:00:00.000000Z"}
 
 
 def test_small_change_relative_to_range_and_no_stop_give_nothing() -> None:

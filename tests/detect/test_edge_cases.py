@@ -104,7 +104,15 @@ def test_gap_spanning_midnight_is_one_gap():
     assert evidence["before"][-1][0] == "2024-03-01T22:00:00Z"
     assert evidence["after"][0][0] == "2024-03-02T07:00:00Z"
     assert len(evidence["before"]) == 72 and len(evidence["after"]) == 31  # 12 h before, 5 h after
-    assert evidence["rows"] == [132, 133]
+    # the positions around the silence are named by time (the event's start and end), not by row
+    assert set(evidence) == {"before", "after"}
+    assert evidence["before"][-1][0] == g["start_ts"].strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert evidence["after"][0][0] == g["end_ts"].strftime("%Y-%m-%dT%H:%M:%SZ")
+    # the same gap in a table that holds another vessel first: the same evidence
+    h_other = every(10, 30)
+    other = track(1, (5.0, -40.0), h_other, np.zeros_like(h_other), np.zeros_like(h_other), sog_kn=1.0)
+    both = detect_gaps(combine(other, pos), GapParams()).to_pylist()
+    assert [e["evidence"] for e in both if e["mmsi"] == 9] == [g["evidence"]]
 
 
 def test_likely_intentional_needs_offshore_start_and_good_reception(shore):

@@ -93,6 +93,31 @@ def test_reflagging_seen_through_the_imo_number_changes_mmsi_and_flag() -> None:
     assert (by_field["mmsi"]["old_value"], by_field["mmsi"]["new_value"]) == ("351000001", "273000001")
     assert by_field["flag"]["mmsi"] == 273000001 and by_field["flag"]["imo"] == 9074729
     assert (by_field["flag"]["lat"], by_field["flag"]["lon"]) == (11.0, -64.0)
+    # the evidence names the two reports the change is dated by: old value last sent by the old MMSI
+    ev = json.loads(by_field["flag"]["evidence"])
+    assert (ev["old"]["last_seen"], ev["old"]["last_seen_by"]) == ("2024-03-01T00:06:00.000000Z", 351000001)
+    assert (ev["new"]["first_seen"], ev["new"]["first_seen_by"]) == ("2024-03-01T10:00:00.000000Z", 273000001)
+
+
+def test_evidence_does_not_depend_on_the_other_vessels_of_the_input() -> None:
+    # Row numbers of the same reports differ between these inputs; the evidence must not.
+    hull = (
+        _reports(351000001, [0, 6], imo=9074729, name="NAVE")
+        + _reports(273000001, [600, 606], imo=9074729, name="NAVE DOS")
+        + _reports(273000001, [700, 706], imo=9074729, name="NAVE TRES")
+    )
+    others = _reports(100000001, [1, 2, 3], imo=9176187, name="X") + _reports(
+        300000001, [601, 602, 603, 604], imo=9176187, name="Y"
+    )
+
+    def evidence(table: pa.Table) -> dict[tuple[str, int], str]:
+        rows = detect_identity_changes(table, P).to_pylist()
+        return {(r["field"], r["start_ts"].hour): r["evidence"] for r in rows if r["imo"] == 9074729}
+
+    alone, crowded = evidence(statics(hull)), evidence(statics(hull + others))
+    assert set(alone) == {("flag", 0), ("mmsi", 0), ("name", 0), ("name", 10)}
+    assert alone == crowded
+    assert "row" not in "".join(alone.values())
 
 
 def test_normalise_text() -> None:

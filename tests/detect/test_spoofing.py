@@ -203,3 +203,35 @@ def test_any_track_sailed_at_up_to_30_knots_has_no_impossible_jump(
     )
     rows = [(9, float(m), float(a), float(b)) for m, a, b in zip(minutes, lat, lon, strict=True)]
     assert detect_impossible_jumps_and_shared_mmsi(positions(rows), P).num_rows == 0
+
+
+def test_evidence_is_the_same_whatever_other_vessels_the_input_holds() -> None:
+    # A jump, an on-land run and a bad IMO number; then the same with other vessels' rows before them.
+    jump = _steady(10, 12.0, -66.0, 5) + [(10, 50 + i * 10, 35.0, 18.0 + i * 0.02) for i in range(5)]
+    land = [(11, 0, 12.5, -66.0), (11, 10, 8.0, -66.0), (11, 20, 8.0, -66.01), (11, 30, 12.5, -66.0)]
+    bad_imo = [{"mmsi": 12, "minutes": m, "imo": 9074728} for m in (0, 60)]
+    others = [*_steady(2, 20.0, -70.0, 7), (2, 200, 0.0, 0.0)]  # a Null Island fix shifts row numbers
+    other_statics = [{"mmsi": 2, "minutes": m, "imo": 9074729} for m in (0, 5, 10)]
+
+    def evidence(pos: list, sta: list) -> dict[tuple[int, str], dict]:
+        events = detect_spoofing(positions(pos), statics(sta), P).to_pylist()
+        return {(e["mmsi"], e["spoof_type"]): json.loads(e["evidence"]) for e in events}
+
+    alone = evidence(jump + land, bad_imo)
+    crowded = evidence(others + jump + land, other_statics + bad_imo)
+    assert set(alone) == {
+        (10, "impossible_jump"),
+        (11, "impossible_jump"),
+        (11, "on_land"),
+        (12, "invalid_imo"),
+    }
+    assert alone == crowded
+    assert [p["ts"] for p in alone[(11, "on_land")]["positions"]] == [
+        "2024-03-01T00:10:00.000000Z",
+        "2024-03-01T00:20:00.000000Z",
+    ]
+    assert (alone[(12, "invalid_imo")]["first_seen"], alone[(12, "invalid_imo")]["last_seen"]) == (
+        "2024-03-01T00:00:00.000000Z",
+        "2024-03-01T01:00:00.000000Z",
+    )
+    assert not any(k.startswith("row") for ev in alone.values() for k in ev)

@@ -27,7 +27,7 @@ from shadowfleet.detect._arrays import (
 from shadowfleet.detect.events import build_events
 from shadowfleet.model.schemas import EVENT_SCHEMA
 
-DETECTOR_VERSION = "draught-1.0"
+DETECTOR_VERSION = "draught-1.1"
 
 DRAUGHT_COLUMNS = pa.schema(
     [
@@ -213,12 +213,10 @@ def detect_draught_changes(
                 "before": {
                     "draught_m": float(before_m[i]),
                     "reported": iso_us(d_ts[b[i]]),
-                    "row_id": int(rows[b[i]]),
                 },
                 "after": {
                     "draught_m": float(after_m[i]),
                     "reported": iso_us(d_ts[a[i]]),
-                    "row_id": int(rows[a[i]]),
                 },
                 "vessel_draught_range_m": [float(lo[b[i]]), float(hi[b[i]])],
                 "stop_event_id": pick["stop_event_id"][i],

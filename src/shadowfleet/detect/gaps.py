@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from shadowfleet.detect import evidence as ev
 from shadowfleet.detect.events import build_events
@@ -20,7 +19,7 @@ from shadowfleet.detect.geo import METRES_PER_NM, haversine_m
 from shadowfleet.detect.shore import Shore
 from shadowfleet.detect.tracks import US_PER_H, Track, group_count_in_window, track_from_table
 
-DETECTOR_VERSION = "ais_gap-1"
+DETECTOR_VERSION = "ais_gap-2"
 
 
 @dataclass(frozen=True)
@@ -68,19 +67,12 @@ def detect_gaps_track(track: Track, params: GapParams, shore: Shore | None = Non
     evid_us = int(params.evidence_window_h * US_PER_H)
     lo = i - group_count_in_window(track.mmsi, track.ts_us, i, evid_us) + 1
     hi = j + group_count_in_window(track.mmsi, track.ts_us, j, evid_us, forward=True) - 1
-    rows = pc.binary_join_element_wise(
-        "[",
-        pc.cast(pa.array(track.row[i]), pa.string()),
-        ",",
-        pc.cast(pa.array(track.row[j]), pa.string()),
-        "]",
-        "",
-    )
+    # the last point of "before" and the first of "after" are the two positions around the silence
+    # (the event's start and end): no separate reference to them
     evidence = ev.json_objects(
         {
             "before": ev.points_json(track.ts_us, track.lat, track.lon, lo, i, 100),
             "after": ev.points_json(track.ts_us, track.lat, track.lon, j, hi, 100),
-            "rows": rows if len(i) else pa.array([], pa.string()),
         },
         len(i),
     )

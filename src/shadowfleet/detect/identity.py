@@ -32,7 +32,7 @@ from shadowfleet.detect.imo import imo_valid_mask
 from shadowfleet.detect.mid import country_of_mmsi
 from shadowfleet.model.schemas import EVENT_SCHEMA
 
-DETECTOR_VERSION = "identity-1.0"
+DETECTOR_VERSION = "identity-1.1"
 
 IDENTITY_FIELDS = ("name", "callsign", "ship_type", "imo", "flag", "mmsi")
 
@@ -145,8 +145,16 @@ def _empty() -> pa.Table:
     return pa.schema(list(EVENT_SCHEMA) + list(IDENTITY_COLUMNS)).empty_table()
 
 
-def _run(value: Any, first_us: int, last_us: int, reports: int) -> dict[str, Any]:
-    return {"value": value, "first_seen": iso_us(first_us), "last_seen": iso_us(last_us), "reports": reports}
+def _run(value: Any, ts: np.ndarray, mmsi: np.ndarray, first: int, last: int, reports: int) -> dict[str, Any]:
+    """One value's run: its first and last static report, each as (receive time, MMSI that sent it)."""
+    return {
+        "value": value,
+        "first_seen": iso_us(ts[first]),
+        "first_seen_by": int(mmsi[first]),
+        "last_seen": iso_us(ts[last]),
+        "last_seen_by": int(mmsi[last]),
+        "reports": reports,
+    }
 
 
 def _field_events(
@@ -179,9 +187,8 @@ def _field_events(
         to_json(
             {
                 "field": field,
-                "old": _run(ov, ts[first[o]], ts[last[o]], int(counts[o])),
-                "new": _run(nv, ts[first[n]], ts[last[n]], int(counts[n])),
-                "row_ids": [int(last[o]), int(first[n])],
+                "old": _run(ov, ts, event_mmsi, first[o], last[o], int(counts[o])),
+                "new": _run(nv, ts, event_mmsi, first[n], last[n], int(counts[n])),
             }
         )
         for ov, nv, o, n in zip(old_values, new_values, old, new, strict=True)

@@ -33,7 +33,7 @@ from shadowfleet.detect.mid import MID_TO_ISO2, country_of_mmsi, mid_of_mmsi, so
 from shadowfleet.model.schemas import EVENT_SCHEMA
 from shadowfleet.model.units import EARTH_RADIUS_M, KNOTS_TO_METERS_PER_SECOND
 
-DETECTOR_VERSION = "spoofing-1.0"
+DETECTOR_VERSION = "spoofing-1.1"
 
 SPOOF_TYPES = ("impossible_jump", "on_land", "shared_mmsi", "invalid_imo", "mid_flag_mismatch")
 
@@ -139,10 +139,8 @@ class _Track:
         )
         simulated = bools(positions, "simulated")
         if usable.all():  # the usual case: the columns as they are, no gathered copies
-            self.row = np.arange(len(mmsi))
             self.mmsi, self.ts, self.lat, self.lon, self.simulated = mmsi, ts, lat, lon, simulated
         else:
-            self.row = np.flatnonzero(usable)
             self.mmsi, self.ts, self.lat, self.lon = mmsi[usable], ts[usable], lat[usable], lon[usable]
             self.simulated = simulated[usable]
 
@@ -285,7 +283,6 @@ def detect_impossible_jumps_and_shared_mmsi(
                 "positions": [
                     _point(t.ts, t.lat, t.lon, int(r)) for r in range(start_row[i], end_row[i] + 1)
                 ],
-                "row_ids": [int(t.row[r]) for r in range(start_row[i], end_row[i] + 1)],
                 "implied_speed_kn": _r(min(speed[i], 1e9)),
                 "jump_distance_m": _r(distance[i]),
             }
@@ -475,7 +472,6 @@ def detect_on_land(positions: pa.Table, params: SpoofingParams, track: _Track | 
                     _point(t.ts, t.lat, t.lon, int(r))
                     for r in range(f, min(last + 1, f + _EVIDENCE_MAX_POSITIONS))
                 ],
-                "row_ids": [int(t.row[r]) for r in range(f, min(last + 1, f + _EVIDENCE_MAX_POSITIONS))],
                 "n_positions": int(last - f + 1),
                 "land_margin_m": params.land_margin_m,
                 "last_position_on_water": _point(t.ts, t.lat, t.lon, int(p)),
@@ -531,7 +527,6 @@ def detect_invalid_imo(statics: pa.Table, params: SpoofingParams) -> pa.Table:
                 "reports": int(c),
                 "first_seen": iso_us(ts[f]),
                 "last_seen": iso_us(ts[la]),
-                "row_ids": [int(f), int(la)],
             }
         )
         for v, c, f, la in zip(bad_imo, counts, first_row, last_row, strict=True)

@@ -16,9 +16,8 @@ US_PER_H = 3_600 * US_PER_S
 
 @dataclass(frozen=True)
 class Track:
-    """Plain arrays of the usable rows; `row` indexes the input table (for evidence by row reference)."""
+    """Plain arrays of the usable rows."""
 
-    row: np.ndarray
     mmsi: np.ndarray
     ts_us: np.ndarray
     lat: np.ndarray
@@ -32,7 +31,6 @@ class Track:
 
     def take(self, idx: np.ndarray) -> "Track":
         return Track(
-            row=self.row[idx],
             mmsi=self.mmsi[idx],
             ts_us=self.ts_us[idx],
             lat=self.lat[idx],
@@ -78,7 +76,6 @@ def track_from_table(positions: pa.Table) -> Track:
     # every row usable (the usual case): a slice keeps the arrays as they are, no gathered copies
     idx: np.ndarray | slice = slice(None) if ok.all() else np.flatnonzero(ok)
     return Track(
-        row=np.arange(len(mmsi), dtype=np.int64) if isinstance(idx, slice) else idx.astype(np.int64),
         mmsi=mmsi[idx],
         ts_us=ts_us[idx],
         lat=lat[idx],

@@ -6,9 +6,8 @@
                            ──groupBy(pair bucket)──► pair_step ──► encounters ─────────────────────────┤
     statics + (port calls, encounters: broadcast) ──groupBy(vessel bucket)──► draught_step ───────────┴─► driver
 
-Each arrow is one shuffle; the steps are in `scale.steps`. A first small job counts rows per MMSI (for
-row references in evidence). The driver stacks the (small) event tables as `run_all` does and stores
-them with the lake's writer.
+Each arrow is one shuffle; the steps are in `scale.steps`. The driver stacks the (small) event tables as
+`run_all` does and stores them with the lake's writer.
 """
 
 import time
@@ -22,7 +21,7 @@ from shadowfleet.lake import layout
 from shadowfleet.model.schemas import POSITION_SCHEMA, STATIC_SCHEMA
 from shadowfleet.scale import steps
 from shadowfleet.scale.blobs import BLOB_DDL, from_ipc, unpack
-from shadowfleet.scale.steps import CELL_POINT_SCHEMA, PAIR_STEP_SCHEMA, RowOffsets, ScaleParams, StepConfig
+from shadowfleet.scale.steps import CELL_POINT_SCHEMA, PAIR_STEP_SCHEMA, ScaleParams, StepConfig
 from shadowfleet.scale.storage import LakeLocation, locate, store, visible_files
 
 
@@ -105,9 +104,7 @@ def plan(
     from pyspark import StorageLevel
 
     sc = config.scale
-    shipped = spark.sparkContext.broadcast(
-        StepConfig(DetectContext(), config.params, config.scale, config.offsets)
-    )
+    shipped = spark.sparkContext.broadcast(StepConfig(DetectContext(), config.params, config.scale))
     geo = _shipped_context(spark, config.context)
 
     def per_vessels(pos: pa.Table, sta: pa.Table) -> pa.Table:
@@ -151,7 +148,7 @@ def plan(
 
 def draught_plan(spark: Any, statics: Any, stops: pa.Table, config: StepConfig) -> Any:
     """Blobs of draught changes: static reports by vessel bucket, every stop broadcast."""
-    shipped = spark.sparkContext.broadcast((stops, StepConfig(offsets=config.offsets, params=config.params)))
+    shipped = spark.sparkContext.broadcast((stops, StepConfig(params=config.params)))
 
     def per_vessels(sta: pa.Table) -> pa.Table:
         all_stops, cfg = shipped.value
@@ -159,10 +156,6 @@ def draught_plan(spark: Any, statics: Any, stops: pa.Table, config: StepConfig) 
 
     vkey = _bucket(["mmsi"], config.scale.vessel_buckets)
     return statics.withColumn("_vessels", vkey).groupBy("_vessels").applyInArrow(per_vessels, BLOB_DDL)
-
-
-def _counts(df: Any) -> pa.Table:
-    return df.groupBy("mmsi").count().toArrow().cast(pa.schema([("mmsi", pa.int64()), ("count", pa.int64())]))
 
 
 def detect_spark(
@@ -181,8 +174,7 @@ def detect_spark(
     sta_files = visible_files(spark, loc, layout.STATIC)
     positions = _read(spark, pos_files, POSITION_SCHEMA)
     statics = _read(spark, sta_files, STATIC_SCHEMA)
-    offsets = RowOffsets.from_counts(_counts(positions), _counts(statics))
-    config = StepConfig(context, params, scale, offsets)
+    config = StepConfig(context, params, scale)
     fams = _families(statics)
     t_prep = time.perf_counter()
     result, cached = plan(spark, positions, statics, config, fams)
@@ -212,7 +204,7 @@ def detect_spark(
         store(spark, loc, events, voyages)
     t2 = time.perf_counter()
     seconds = {
-        "prepare_s": t_prep - t0,  # manifest, row counts, IMO families
+        "prepare_s": t_prep - t0,  # manifest, IMO families
         "main_s": t_main - t_prep,  # per-vessel, cell and pair steps
         "draught_s": t1 - t_main,
         "detect_s": t1 - t0,

@@ -15,13 +15,10 @@ Three kinds of group, each a pure function of Arrow tables (testable without Spa
 4. `draught_step`: a group of whole vessels' static reports with every port call and encounter of theirs
    (both sides): `detect_draught_changes` as `run_all` calls it.
 
-Row references in evidence (`rows`, `row_ids`, `row_id`) index the input table of the run; they are
-shifted from the group's table to the whole lake's (sorted by mmsi, ts, msg_type), as the local engine's
-full run numbers them (`RowOffsets`).
+Evidence names positions and static reports by receive time (the vessel is the event's), never by row
+number, so a group's events are the local engine's as they are: nothing is renumbered.
 """
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -112,30 +109,10 @@ def families(mmsi: np.ndarray, imo: np.ndarray) -> pa.Table:
 
 
 @dataclass(frozen=True)
-class RowOffsets:
-    """Per MMSI (sorted), the number of lake rows of smaller MMSIs: where its rows start in a full run."""
-
-    mmsi: np.ndarray
-    positions: np.ndarray
-    statics: np.ndarray
-
-    @staticmethod
-    def from_counts(pos_counts: pa.Table, sta_counts: pa.Table) -> "RowOffsets":
-        mmsi = np.union1d(pos_counts.column("mmsi").to_numpy(), sta_counts.column("mmsi").to_numpy())
-        starts = []
-        for counts in (pos_counts, sta_counts):
-            n = np.zeros(len(mmsi), dtype=np.int64)
-            n[np.searchsorted(mmsi, counts.column("mmsi").to_numpy())] = counts.column("count").to_numpy()
-            starts.append(np.cumsum(n) - n)
-        return RowOffsets(mmsi, starts[0], starts[1])
-
-
-@dataclass(frozen=True)
 class StepConfig:
     context: DetectContext = field(default_factory=DetectContext)
     params: DetectParams = field(default_factory=DetectParams)
     scale: ScaleParams = field(default_factory=ScaleParams)
-    offsets: RowOffsets | None = None
 
 
 def fresh_context(context: DetectContext) -> DetectContext:
@@ -161,64 +138,12 @@ def lake_order(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return conform(table.sort_by([(k, "ascending") for k in keys]), schema)
 
 
-_ROW_LIST = re.compile(r'"(rows|row_ids)":\[([-0-9, ]*)\]')
-_ROW_ONE = re.compile(r'"row_id":(-?[0-9]+)')
-
-
-def _shift_fn(table: pa.Table, lake_starts: np.ndarray, offsets: RowOffsets) -> Callable[[int], int]:
-    """row of the group's table -> the same row's number in the whole lake (its vessel found by row)."""
-    if table.num_rows == 0:
-        return lambda row: row
-    mmsi = table.column("mmsi").to_numpy()
-    first = np.flatnonzero(starts_of(mmsi))
-    shift = lake_starts[np.searchsorted(offsets.mmsi, mmsi[first])] - first
-
-    def renumber(row: int) -> int:
-        k = int(np.searchsorted(first, row, side="right")) - 1
-        return row + int(shift[k]) if k >= 0 and row < len(mmsi) else row
-
-    return renumber
-
-
-def _statics_refs(kind: str, evidence: str) -> bool:
-    """Whether an event's row references index static reports (else positions)."""
-    return kind in ("identity_change", "draught_change") or (kind == "spoofing" and '"imo":' in evidence)
-
-
-def shift_rows(events: pa.Table, pos: pa.Table, sta: pa.Table, offsets: RowOffsets | None) -> pa.Table:
-    """Row references in the evidence renumbered from the group's tables to the whole lake's."""
-    if offsets is None or events.num_rows == 0:
-        return events
-    by_pos = _shift_fn(pos, offsets.positions, offsets)
-    by_sta = _shift_fn(sta, offsets.statics, offsets)
-    out = []
-    for kind, evidence in zip(
-        events.column("kind").to_pylist(), events.column("evidence").to_pylist(), strict=True
-    ):
-        if '"row' not in evidence:
-            out.append(evidence)
-            continue
-        shift = by_sta if _statics_refs(kind, evidence) else by_pos
-
-        def many(m: re.Match[str], shift: Callable[[int], int] = shift) -> str:
-            nums = [str(shift(int(x))) for x in m.group(2).split(",") if x.strip()]
-            return f'"{m.group(1)}":[{",".join(nums)}]'
-
-        def one(m: re.Match[str], shift: Callable[[int], int] = shift) -> str:
-            return f'"row_id":{shift(int(m.group(1)))}'
-
-        out.append(_ROW_ONE.sub(one, _ROW_LIST.sub(many, evidence)))
-    col = events.schema.get_field_index("evidence")
-    return events.set_column(col, events.schema.field(col), pa.array(out, pa.string()))
-
-
 def vessel_step(positions: pa.Table, statics: pa.Table, config: StepConfig) -> tuple[pa.Table, pa.Table]:
     """Per-vessel events and voyages (as blobs), and the encounter points copied into their cells."""
     pos = lake_order(positions, POSITION_SCHEMA)
     sta = lake_order(statics, STATIC_SCHEMA)
     events, voyages = run_all(pos, sta, config.context, config.params)
     events = events.filter(pc.invert(pc.is_in(events.column("kind"), pa.array(CROSS_VESSEL_KINDS))))
-    events = shift_rows(events, pos, sta, config.offsets)
     out = blobs([("events", events), ("voyages", voyages)])
     return out, cell_points(pos, config)
 
@@ -245,7 +170,7 @@ def draught_step(statics: pa.Table, stops: pa.Table, config: StepConfig) -> pa.T
     )
     events = detect_draught_changes(sta, config.params.draught, calls, enc)
     events = events.filter(pc.is_in(events.column("mmsi"), vessels))
-    return blobs([("events", shift_rows(events, sta.slice(0, 0), sta, config.offsets))])
+    return blobs([("events", events)])
 
 
 def cell_points(positions: pa.Table, config: StepConfig) -> pa.Table:
