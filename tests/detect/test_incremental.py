@@ -115,3 +115,23 @@ def test_user_ports_join_the_gazetteer(tmp_path):
     assert sorted(g.port_name[g.terminals()].tolist()) == ["JOSE TERMINAL"]
     port, dist = g.nearest_port(np.array([10.11]), np.array([-64.85]), 3_000.0)
     assert g.port_country[port[0]] == "VE" and dist[0] < 1_200
+
+
+def test_other_detector_versions_rerun_every_day(tmp_path):
+    """Events made by one detector version are never mixed with another's: a new digest re-runs it all."""
+    from shadowfleet.detect.run import detection_fingerprint, detector_versions
+
+    day1, day2 = _day_tracks()
+    empty_static = STATIC_SCHEMA.empty_table()
+    with LakeWriter(tmp_path) as w:
+        w.write_chunk(_chunk("a" * 40, day1.num_rows), day1, empty_static)
+        w.write_chunk(_chunk("b" * 40, day2.num_rows), day2, empty_static)
+    current = detection_fingerprint()
+    assert len(current) == 64 and set(detector_versions()) >= {"gaps", "encounters", "spoofing", "voyages"}
+    first = run_incremental(tmp_path, _detect, detection="older-detectors")
+    assert first.changed_days == ["2024-03-01", "2024-03-02"]
+    assert run_incremental(tmp_path, _detect, detection="older-detectors").changed_days == []
+    upgraded = run_incremental(tmp_path, _detect, detection=current)
+    assert upgraded.changed_days == ["2024-03-01", "2024-03-02"]  # nothing changed but the detectors
+    assert run_incremental(tmp_path, _detect, detection=current).changed_days == []
+    assert run_incremental(tmp_path, _detect).changed_days == []  # no digest given: days only

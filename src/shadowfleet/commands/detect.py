@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Detect apparent AIS gaps, encounters, loitering, port calls, dark port calls, spoofing,
         identity changes and draught changes (and build voyages); store them in the lake."""
-        from shadowfleet.detect.run import CLOCK_EXCLUDED, DetectContext, run_all
+        from shadowfleet.detect.run import CLOCK_EXCLUDED, DetectContext, detection_fingerprint, run_all
         from shadowfleet.geodata.land import LandDataError, default_land_path, load_shore
         from shadowfleet.geodata.ports import GazetteerError, load_gazetteer
         from shadowfleet.lake.events import read_events, run_incremental
@@ -73,6 +73,7 @@ def register(app: typer.Typer) -> None:
                 lambda pos, sta: run_all(pos, sta, context, timings=timings),
                 margin_days=margin_days,
                 full=full,
+                detection=detection_fingerprint(),
             )
         except ValueError as exc:
             message = " ".join(str(exc).split())

@@ -107,6 +107,45 @@ def unique_event_ids(events: pa.Table) -> pa.Table:
     return ordered.set_column(col, ordered.schema.field(col), pa.array(new_ids, pa.string()))
 
 
+def detector_versions() -> dict[str, str]:
+    """Every detector's version: events carry theirs; a stored event set made by other versions is stale."""
+    from shadowfleet.detect import (
+        dark_port_calls,
+        draught,
+        encounters,
+        gaps,
+        identity,
+        loitering,
+        port_calls,
+        segments,
+        spoofing,
+        voyages,
+    )
+
+    modules = (
+        dark_port_calls,
+        draught,
+        encounters,
+        gaps,
+        identity,
+        loitering,
+        port_calls,
+        segments,
+        spoofing,
+    )
+    return {m.__name__.rsplit(".", 1)[-1]: m.DETECTOR_VERSION for m in (*modules, voyages)}
+
+
+def detection_fingerprint(params: "DetectParams | None" = None) -> str:
+    """A digest of the detector versions and parameters: when it changes, stored events are re-derived."""
+    import dataclasses
+    import hashlib
+    import json
+
+    described = {"versions": detector_versions(), "params": dataclasses.asdict(params or DetectParams())}
+    return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
+
+
 CLOCK_EXCLUDED = "excluded_clock_positions"  # a count, not seconds, in `run_all`'s timings
 
 

@@ -98,6 +98,18 @@ def _load_state(lake_dir: Path) -> dict[str, list[str]]:
         ) from exc
 
 
+def _load_detection(lake_dir: Path) -> str | None:
+    """The detection digest the stored events were made with (None: unknown, e.g. an older lake)."""
+    path = lake_dir / STATE_FILE
+    if not path.exists():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get("detection")
+    except (json.JSONDecodeError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
 def _day_us(day: str) -> int:
     return int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC).timestamp()) * 1_000_000
 
@@ -154,10 +166,22 @@ def _same(a: pa.Table | None, b: pa.Table, id_col: str) -> bool:
 
 
 def run_incremental(
-    lake_dir: str | Path, detect: DetectFn, *, margin_days: int = 2, full: bool = False
+    lake_dir: str | Path,
+    detect: DetectFn,
+    *,
+    margin_days: int = 2,
+    full: bool = False,
+    detection: str | None = None,
 ) -> IncrementalReport:
-    """Detect over the changed days (+ margin) and store the events; see the module doc."""
+    """Detect over the changed days (+ margin) and store the events; see the module doc.
+
+    `detection`: a digest of the detectors' versions and parameters (`detect.run.detection_fingerprint`).
+    When it differs from the one the stored events were made with, every day is re-run (a full run), so
+    a lake never mixes events of two detector versions.
+    """
     root = Path(lake_dir)
+    if detection is not None and _load_detection(root) not in (None, detection):
+        full = True
     with Lake(root) as lake:
         prints = _fingerprints(lake)
         state = {} if full else _load_state(root)
@@ -192,5 +216,8 @@ def run_incremental(
         merged_v = voyages if full else merge_window(old_v, voyages, core_start, core_end, "voyage_id")
         if not _same(old_v, merged_v, "voyage_id"):
             write_voyages(root, merged_v)
-    write_bytes_atomic(json.dumps({"days": prints}, indent=1, sort_keys=True).encode(), root / STATE_FILE)
+    stored: dict[str, object] = {"days": prints}
+    if detection is not None:
+        stored["detection"] = detection
+    write_bytes_atomic(json.dumps(stored, indent=1, sort_keys=True).encode(), root / STATE_FILE)
     return IncrementalReport(changed, days, positions.num_rows, before, merged.num_rows, replaced, written)

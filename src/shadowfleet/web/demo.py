@@ -211,7 +211,7 @@ def detect_by_period(context: object) -> Callable[[pa.Table, pa.Table], tuple[pa
 
 
 def detect(paths: DemoPaths, shared: Path, report: DemoReport) -> None:
-    from shadowfleet.detect.run import DetectContext
+    from shadowfleet.detect.run import DetectContext, detection_fingerprint
     from shadowfleet.geodata.land import load_shore
     from shadowfleet.geodata.ports import load_gazetteer
     from shadowfleet.lake.events import read_voyages, run_incremental
@@ -225,7 +225,7 @@ def detect(paths: DemoPaths, shared: Path, report: DemoReport) -> None:
     shore = load_shore(land) if land.is_file() else None
     context = DetectContext(gazetteer=gazetteer, shore=shore)
     try:
-        result = run_incremental(paths.lake, detect_by_period(context))
+        result = run_incremental(paths.lake, detect_by_period(context), detection=detection_fingerprint())
     except (ValueError, MemoryError) as exc:
         # The site still serves tracks and the registry; the failure is reported, not hidden.
         report.say(f"detect: FAILED ({exc}); the site will show no new events")
