@@ -15,8 +15,7 @@ def register(app: typer.Typer) -> None:
             from shadowfleet.registry import audit
 
             reg = open_registry(db)
-            with reg.db.engine.connect() as conn:
-                report = audit.verify(conn)
+            report = audit.verify_snapshot(reg.db.engine)
             for problem in report.problems:
                 typer.echo(f"TAMPERED {problem}", err=True)
             status = "ok" if report.ok else "FAILED"

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, select, update
+from sqlalchemy import Connection, Engine, event, insert, select, update
 from sqlalchemy.orm import Session, UOWTransaction
 
 from shadowfleet.registry.tables import AUDITED_TABLES, AuditHead, AuditLog, Base, utcnow
@@ -151,6 +151,21 @@ class AuditReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+def verify_snapshot(engine: Engine, max_problems: int = 50) -> AuditReport:
+    """`verify` inside one read transaction, so edits committed while it runs (the site stays open) cannot
+    look like tampering: PostgreSQL at REPEATABLE READ, SQLite in one deferred transaction (a WAL
+    snapshot from its first read)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN")  # pysqlite opens no transaction for reads by itself
+            try:
+                return verify(conn, max_problems)
+            finally:
+                conn.exec_driver_sql("ROLLBACK")
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+        return verify(conn, max_problems)
 
 
 def verify(conn: Connection, max_problems: int = 50) -> AuditReport:
