@@ -61,3 +61,24 @@ def test_event_page_names_the_files_its_positions_came_from(client) -> None:  # 
     page = client.get(f"/events/{located[0]['event_id']}").text
     assert "Data sources" in page
     assert "fixture (" in page and "positions within 6 h" in page
+
+
+def test_a_source_note_is_shown_beside_its_file(settings, registry) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from fastapi.testclient import TestClient
+
+    from shadowfleet.web.app import create_app
+
+    noted = dataclasses.replace(settings, source_notes=(("fixture", "a sample cut, for the test"),))
+    client = TestClient(create_app(noted, registry=registry))
+    events = [e for e in client.get("/api/v1/events").json()["items"] if e.get("lat") is not None]
+    page = client.get(f"/events/{events[0]['event_id']}").text
+    assert "positions within 6 h): <strong>a sample cut, for the test</strong>" in page
+
+
+def test_demo_notes_its_marinecadastre_cut(shared_data) -> None:  # type: ignore[no-untyped-def]
+    from shadowfleet.web.demo import sample_notes
+
+    notes = dict(sample_notes(shared_data))
+    assert "sample cut" in notes["AIS_2022_01_03_first99999.csv"]

@@ -84,6 +84,9 @@ def register(app: typer.Typer) -> None:
             demo_mode=True,
             secret_key=demo_build.secret_key(paths),
         )
+        settings = dataclasses.replace(
+            settings, source_notes=demo_build.sample_notes(demo_build.shared_data_dir())
+        )
         if not settings.watchlist_mmsi:
             watchlist = demo_build.demo_watchlist(paths)
             settings = dataclasses.replace(settings, watchlist_mmsi=watchlist)

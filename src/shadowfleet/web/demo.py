@@ -146,6 +146,19 @@ def sample_inputs(shared: Path) -> list[tuple[str, list[Path]]]:
     ]
 
 
+MARINECADASTRE_SAMPLE_NOTE = (
+    "a sample cut (the first 99,999 rows of one day's MarineCadastre file, a median of 7 positions a"
+    " vessel): apparent gaps and port calls in it may be artefacts of the cut, not of the ship"
+)
+
+
+def sample_notes(shared: Path) -> tuple[tuple[str, str], ...]:
+    """Notes for the event pages on the demo's real samples that are cuts of larger files."""
+    return tuple(
+        (p.name, MARINECADASTRE_SAMPLE_NOTE) for p in dict(sample_inputs(shared)).get("marinecadastre", [])
+    )
+
+
 def ingest_samples(paths: DemoPaths, shared: Path, report: DemoReport) -> None:
     from shadowfleet.ais.csv_import import ColumnMapping
     from shadowfleet.lake.ingest import IngestOptions, ingest_paths

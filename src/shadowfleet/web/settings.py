@@ -42,6 +42,9 @@ class Settings:
     # Absolute links (Atom feeds) start with this; empty: the server's own bound host and port,
     # never the request's Host header.
     public_base_url: str = ""
+    # (file base name, note) pairs shown beside a source on event pages, e.g. that a file is a sample
+    # cut whose edges make apparent gaps (the demo sets them for its samples)
+    source_notes: tuple[tuple[str, str], ...] = ()
 
     def checked(self) -> "Settings":
         """Refuse to run with a default or short secret unless in demo mode (then mint a random one)."""

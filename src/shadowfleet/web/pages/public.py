@@ -114,7 +114,9 @@ def event_page(request: Request, event_id: str) -> Response:
     found = _data(request).event(event_id)
     if found is None:
         raise HTTPException(404, f"no event {event_id!r}")
-    return render(request, "event.html", e=public_event(found), sources=_data(request).event_sources(found))
+    notes = dict(request.app.state.settings.source_notes)
+    sources = [{**s, "note": notes.get(str(s["source"]))} for s in _data(request).event_sources(found)]
+    return render(request, "event.html", e=public_event(found), sources=sources)
 
 
 @router.get("/venezuela", response_class=HTMLResponse)
