@@ -82,3 +82,15 @@ def test_demo_notes_its_marinecadastre_cut(shared_data) -> None:  # type: ignore
 
     notes = dict(sample_notes(shared_data))
     assert "sample cut" in notes["AIS_2022_01_03_first99999.csv"]
+
+
+def test_source_notes_from_the_environment() -> None:
+    import pytest
+
+    from shadowfleet.web.settings import SettingsError, settings_from_env
+
+    env = {"SHADOWFLEET_SOURCE_NOTES": '{"b.csv": "second", "a.nmea": "first"}'}
+    assert settings_from_env(env).source_notes == (("a.nmea", "first"), ("b.csv", "second"))
+    for bad in ('["a.csv"]', '{"a.csv": 3}', "not json"):
+        with pytest.raises(SettingsError, match="SHADOWFLEET_SOURCE_NOTES"):
+            settings_from_env({"SHADOWFLEET_SOURCE_NOTES": bad})

@@ -4,6 +4,7 @@ Every field is documented in docs/web.md (a test fails otherwise). Units are in 
 """
 
 import dataclasses
+import json
 import os
 import secrets
 from pathlib import Path
@@ -88,6 +89,11 @@ def _parse(field: dataclasses.Field, raw: str):  # type: ignore[type-arg]
             return Path(raw) if raw else None
         if kind == tuple[int, ...]:
             return tuple(int(part) for part in raw.replace(",", " ").split())
+        if kind == tuple[tuple[str, str], ...]:
+            notes = json.loads(raw)
+            if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
+                raise ValueError('expected a JSON object of file names and notes, {"file.csv": "note"}')
+            return tuple(sorted(notes.items()))
     except ValueError as exc:
         raise SettingsError(f"{ENV_PREFIX}{name.upper()}={raw!r}: {exc}") from exc
     return raw
