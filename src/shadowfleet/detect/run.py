@@ -107,36 +107,31 @@ def unique_event_ids(events: pa.Table) -> pa.Table:
     return ordered.set_column(col, ordered.schema.field(col), pa.array(new_ids, pa.string()))
 
 
+DETECTOR_MODULES = (
+    "dark_port_calls",
+    "draught",
+    "encounters",
+    "gaps",
+    "identity",
+    "loitering",
+    "port_calls",
+    "segments",
+    "spoofing",
+    "voyages",
+)
+
+
 def detector_versions() -> dict[str, str]:
     """Every detector's version: events carry theirs; a stored event set made by other versions is stale."""
-    from shadowfleet.detect import (
-        dark_port_calls,
-        draught,
-        encounters,
-        gaps,
-        identity,
-        loitering,
-        port_calls,
-        segments,
-        spoofing,
-        voyages,
-    )
+    import importlib
 
-    modules = (
-        dark_port_calls,
-        draught,
-        encounters,
-        gaps,
-        identity,
-        loitering,
-        port_calls,
-        segments,
-        spoofing,
-    )
-    return {m.__name__.rsplit(".", 1)[-1]: m.DETECTOR_VERSION for m in (*modules, voyages)}
+    return {
+        name: str(importlib.import_module(f"shadowfleet.detect.{name}").DETECTOR_VERSION)
+        for name in DETECTOR_MODULES
+    }
 
 
-def detection_fingerprint(params: "DetectParams | None" = None) -> str:
+def detection_fingerprint(params: DetectParams | None = None) -> str:
     """A digest of the detector versions and parameters: when it changes, stored events are re-derived."""
     import dataclasses
     import hashlib
