@@ -455,7 +455,7 @@ def _fast_stamps(fast: FastColumns, line_idx: np.ndarray, decoder: NmeaDecoder) 
     m = int(line_idx.size)
     now = decoder._now_us()
     ts_type = POSITION_SCHEMA.field("ts").type
-    if fast.line_ts_us is None or fast.line_origin is None or fast.line_receiver is None:
+    if fast.line_ts_us is None or fast.line_origin is None or fast.line_receiver_code is None:
         return {
             "ts": from_numpy(np.full(m, now, dtype=np.int64), ts_type),
             "ts_origin": repeat_string("clock", m),
@@ -468,19 +468,15 @@ def _fast_stamps(fast: FastColumns, line_idx: np.ndarray, decoder: NmeaDecoder) 
     return {
         "ts": from_numpy(np.where(line_ts >= 0, line_ts, now), ts_type),
         "ts_origin": origin.cast(pa.string()),
-        "receiver": _receivers(fast, line_idx),
+        "receiver": _receivers(fast.line_receiver_code[line_idx], fast.stations),
         "simulated": from_numpy(simulated | decoder.simulated),
     }
 
 
-def _receivers(fast: FastColumns, line_idx: np.ndarray) -> pa.Array:
-    """The rows' stations as strings, from their codes when the fast path has them."""
-    if fast.line_receiver_code is None or fast.stations is None:
-        return pa.array(fast.line_receiver[line_idx], type=pa.string())  # type: ignore[index]
-    codes = fast.line_receiver_code[line_idx]
-    names = pa.array(fast.stations, type=pa.string())
+def _receivers(codes: np.ndarray, stations: list[str]) -> pa.Array:
+    """Station codes (-1: none) into `stations` as a string column."""
     indices = from_numpy(np.maximum(codes, 0).astype(np.int32), valid=codes >= 0)
-    return pa.DictionaryArray.from_arrays(indices, names).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(indices, pa.array(stations, type=pa.string())).cast(pa.string())
 
 
 def _statics_table(

@@ -87,11 +87,15 @@ class Frames:
     tagged: np.ndarray  # the sentence follows a (checked, parsed) tag block
     ts_us: np.ndarray  # receive time from the tag block's c: or the trailer, -1 when none
     origin: np.ndarray  # index into ORIGINS
-    receiver: np.ndarray | None  # object array of stations (None: no tag block or trailer in the batch)
     simulated: np.ndarray  # tag block i:SIMULATED
-    # the same stations as codes into `stations` (-1: none), so no step needs a Python call per line
-    receiver_code: np.ndarray | None = None
-    stations: list[str] | None = None
+    # receiving station per line as a code into `stations` (-1: none); None: no tag block or trailer in
+    # the batch. Codes, not strings, so no step needs a Python call per line.
+    receiver_code: np.ndarray | None
+    stations: list[str]
+
+    def station(self, line: int) -> str | None:
+        code = -1 if self.receiver_code is None else int(self.receiver_code[line])
+        return None if code < 0 else self.stations[code]
 
 
 def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
@@ -157,7 +161,6 @@ def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
     ts_us = np.full(n, -1, dtype=np.int64)
     origin = np.zeros(n, dtype=np.int8)  # index into ORIGINS
     simulated = np.zeros(n, dtype=bool)
-    receiver: np.ndarray | None = None
     code: np.ndarray | None = None
     names = StationNames()
     tagged &= ok
@@ -190,8 +193,6 @@ def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
             _, time_us = nmea.parse_trailer(joined[int(se[i]) : int(e[i])], names.names[int(code[i])])
             if origin[i] == ORIGIN_CLOCK and time_us is not None:
                 ts_us[i], origin[i] = time_us, ORIGIN_TRAILER
-    if code is not None:
-        receiver = names.objects(code)
     return Frames(
         arr,
         s,
@@ -207,10 +208,9 @@ def frame_lines(buf: LineBuffer, gatehouse_pending: bool) -> Frames:
         tagged,
         ts_us,
         origin,
-        receiver,
         simulated,
         code,
-        names.names if code is not None else None,
+        names.names,
     )
 
 
@@ -232,12 +232,6 @@ class StationNames:
         """Codes into another table (-1: none) as codes into this one."""
         mapping = np.array([self.code(name) for name in names] + [-1], dtype=np.int64)
         return mapping[codes]  # -1 picks the trailing -1
-
-    def objects(self, codes: np.ndarray) -> np.ndarray:
-        """The names as an object array (None for -1)."""
-        table = np.empty(len(self.names) + 1, dtype=object)
-        table[: len(self.names)] = self.names
-        return table[codes]  # -1 picks the trailing None
 
 
 def xor_between(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

@@ -46,10 +46,9 @@ class FastColumns:
     # per input line: receive time (-1: none, use the clock), its origin, station, i:SIMULATED
     line_ts_us: np.ndarray | None = None
     line_origin: np.ndarray | None = None
-    line_receiver: np.ndarray | None = None
     line_simulated: np.ndarray | None = None
     line_receiver_code: np.ndarray | None = None  # codes into `stations`, -1: none
-    stations: list[str] | None = None
+    stations: list[str] = field(default_factory=list)
     type_counts: dict[int, int] = field(default_factory=dict)  # messages decoded here, by type
 
     @classmethod
@@ -245,9 +244,8 @@ def decode_fast(
         out.handled[line_idx] = True
         out.type_counts[msg_type] = out.type_counts.get(msg_type, 0) + int(line_idx.size)
     out.n_sentences = int(out.handled.sum())
-    if f.receiver is not None:
-        out.line_ts_us, out.line_origin = f.ts_us, f.origin
-        out.line_receiver, out.line_simulated = f.receiver, f.simulated
+    if f.receiver_code is not None:
+        out.line_ts_us, out.line_origin, out.line_simulated = f.ts_us, f.origin, f.simulated
         out.line_receiver_code, out.stations = f.receiver_code, f.stations
         out.n_tag_blocks = int((out.handled & f.tagged).sum())
     if nulled_eta:
@@ -318,7 +316,7 @@ def _type5_pairs(
         if not with_key.size:
             continue
         first = int(with_key[0])
-        line_station = f.receiver[first] if f.receiver is not None else None
+        line_station = f.station(first)
         joins = line_station == waiting_station or line_station is None or waiting_station is None
         if waiting_per_key[wanted] > 1 or not joins:
             unsettled[first] = True  # several messages waiting, or one this line cannot join
