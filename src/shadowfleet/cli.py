@@ -28,9 +28,11 @@ def _register(argv: list[str]) -> None:
     When the first argument names a module (`shadowfleet ingest ...`), only that module is imported:
     the other commands' imports would only slow the start of the one that runs.
     """
-    modules = sorted(m.name for m in pkgutil.iter_modules(shadowfleet.commands.__path__))
+    modules = sorted(
+        m.name for m in pkgutil.iter_modules(shadowfleet.commands.__path__) if not m.name.startswith("_")
+    )  # a leading underscore marks shared helpers, not commands
     wanted = argv[1] if len(argv) > 1 else None
-    if wanted in modules and not wanted.startswith("_"):
+    if wanted in modules:
         modules = [wanted]
     for name in modules:
         if name not in _registered:

@@ -48,7 +48,3 @@ def keep_freed_memory() -> bool:
             (M_TRIM_THRESHOLD, 2 * KEEP_BYTES),
         )
     )
-
-
-def register(app: object) -> None:
-    """Not a command module (helpers only)."""

@@ -68,7 +68,3 @@ def _missing_sqlite_file(url: str) -> str | None:
     if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
         return None
     return None if os.path.exists(path) else path
-
-
-def register(app: typer.Typer) -> None:
-    """Not a command module (helpers only)."""
