@@ -3,8 +3,13 @@
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from shadowfleet.detect.gazetteer import Gazetteer
+    from shadowfleet.detect.shore import Shore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,3 +43,19 @@ def cli_env() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def cli_cmd() -> list[str]:
     return [sys.executable, "-m", "shadowfleet"]
+
+
+@pytest.fixture(scope="session")
+def gazetteer(shared_data: Path) -> "Gazetteer":
+    """The WPI ports and GFW anchorages gazetteer (detect and scale tests)."""
+    from shadowfleet.geodata.ports import load_gazetteer
+
+    return load_gazetteer(shared_data / "gfw-ports-anchorages")
+
+
+@pytest.fixture(scope="session")
+def shore(shared_data: Path) -> "Shore":
+    """Natural Earth land at 1:10m (detect and scale tests)."""
+    from shadowfleet.geodata.land import load_shore
+
+    return load_shore(shared_data / "geo" / "world-atlas" / "land-10m.json")

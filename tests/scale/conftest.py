@@ -4,9 +4,6 @@ import os
 
 import pytest
 
-from shadowfleet.geodata.land import load_shore
-from shadowfleet.geodata.ports import load_gazetteer
-
 SPARK_PORT = "18400"  # this room's fixed port range: 18400-18499
 
 
@@ -25,16 +22,6 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
-
-
-@pytest.fixture(scope="session")
-def gazetteer(shared_data):
-    return load_gazetteer(shared_data / "gfw-ports-anchorages")
-
-
-@pytest.fixture(scope="session")
-def shore(shared_data):
-    return load_shore(shared_data / "geo" / "world-atlas" / "land-10m.json")
 
 
 @pytest.fixture(scope="session")
