@@ -38,10 +38,11 @@ def _timed(fn: Callable[[], int], repeat: int) -> tuple[float, float, int]:
     return best_cpu, best_wall, out
 
 
-def _with_tag_blocks(lines: list[bytes]) -> list[bytes]:
-    """`\\s:station,c:seconds*hh\\` in front of each line: 10 lines a second, one station."""
+def with_tag_blocks(lines: list[bytes], first_line: int = 0) -> list[bytes]:
+    """`\\s:station,c:seconds*hh\\` in front of each line: 10 lines a second, one station; `first_line`
+    continues the clock of earlier blocks of the same file."""
     out = []
-    for i, line in enumerate(lines):
+    for i, line in enumerate(lines, first_line):
         body = b"s:rBENCH,c:%d" % (1_750_000_000 + i // 10)
         out.append(b"\\%s*%02X\\%s" % (body, nmea_checksum(body), line))
     return out
@@ -66,7 +67,7 @@ def main() -> None:
 
     lines = traffic_mix(args.lines, seed=2026)
     if args.tag_blocks:
-        lines = _with_tag_blocks(lines)
+        lines = with_tag_blocks(lines)
     elif args.trailers:
         lines = _with_trailers(lines)
     chunks = [lines[i : i + args.chunk] for i in range(0, len(lines), args.chunk)]

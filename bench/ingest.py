@@ -46,8 +46,8 @@ BLOCK_LINES = 250_000
 def write_corpus(path: Path, n_lines: int, tag_blocks: bool = False) -> int:
     """The traffic mix; with `tag_blocks`, each line behind `\\s:rBENCH,c:<time>*hh\\` (10 lines a
     second, as a receiver writing NMEA 4.0 tag blocks), so rows get real receive times."""
+    from bench.decode import with_tag_blocks
     from shadowfleet.ais.encode import traffic_mix
-    from shadowfleet.ais.nmea import nmea_checksum
 
     written = 0
     block = 0
@@ -55,11 +55,7 @@ def write_corpus(path: Path, n_lines: int, tag_blocks: bool = False) -> int:
         while written < n_lines:
             lines = traffic_mix(min(BLOCK_LINES, n_lines - written), seed=1000 + block)
             if tag_blocks:
-                bodies = [b"s:rBENCH,c:%d" % (1_750_000_000 + (written + i) // 10) for i in range(len(lines))]
-                lines = [
-                    b"\\%s*%02X\\%s" % (t, nmea_checksum(t), line)
-                    for t, line in zip(bodies, lines, strict=True)
-                ]
+                lines = with_tag_blocks(lines, written)
             out.write(b"\n".join(lines) + b"\n")
             written += len(lines)
             block += 1
