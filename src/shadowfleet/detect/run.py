@@ -8,7 +8,11 @@ are skipped, and shore distances are left null (loitering then keeps every slow 
 """
 
 import contextlib
+import dataclasses
+import hashlib
+import importlib
 import itertools
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -123,8 +127,6 @@ DETECTOR_MODULES = (
 
 def detector_versions() -> dict[str, str]:
     """Every detector's version: events carry theirs; a stored event set made by other versions is stale."""
-    import importlib
-
     return {
         name: str(importlib.import_module(f"shadowfleet.detect.{name}").DETECTOR_VERSION)
         for name in DETECTOR_MODULES
@@ -133,10 +135,6 @@ def detector_versions() -> dict[str, str]:
 
 def detection_fingerprint(params: DetectParams | None = None) -> str:
     """A digest of the detector versions and parameters: when it changes, stored events are re-derived."""
-    import dataclasses
-    import hashlib
-    import json
-
     described = {"versions": detector_versions(), "params": dataclasses.asdict(params or DetectParams())}
     return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
 
