@@ -78,11 +78,7 @@ def empty_table(schema: pa.Schema) -> pa.Table:
 def repeat_string(value: str, n: int) -> pa.Array:
     """A string array holding `value` n times, built from buffers (no Python objects per row)."""
     data = value.encode()
-    if len(data) * n >= 2**31:
-        offsets64 = np.arange(n + 1, dtype=np.int64) * len(data)
-        big = pa.Array.from_buffers(
-            pa.large_string(), n, [None, pa.py_buffer(offsets64), pa.py_buffer(data * n)]
-        )
-        return big.cast(pa.string())
+    if len(data) * n >= 2**31:  # a string column's 32-bit offsets cannot address it
+        raise ValueError(f"{n:,} copies of a {len(data)}-byte string do not fit one Arrow string column")
     offsets = np.arange(n + 1, dtype=np.int32) * len(data)
     return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data * n)])
